@@ -1,0 +1,52 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '../database/database.module';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+  ) {}
+
+  /** The process is alive. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** The database and Temporal answer. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.probe('database', () => this.dataSource.query('SELECT 1')),
+      () => this.probe('temporal', () => this.temporal.workflowService.getSystemInfo({})),
+    ]);
+  }
+
+  private async probe(key: string, check: () => Promise<unknown>) {
+    const indicator = this.indicator.check(key);
+    try {
+      await withTimeout(check(), 2_000);
+      return indicator.up();
+    } catch (err) {
+      return indicator.down({ message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(
+    () => clearTimeout(timer),
+  );
+}

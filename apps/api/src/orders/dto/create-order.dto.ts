@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ID_PATTERN, LIMITS } from '@order-fulfillment/contracts';
+import { AddressDto } from './address.dto';
+
+export const ID_RULE = 'must be 1-64 characters of letters, digits, ".", "_" or "-"';
+
+export class OrderItemDto {
+  @ApiProperty({ example: 'ABC', maxLength: LIMITS.maxSkuLength })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LIMITS.maxSkuLength)
+  sku!: string;
+
+  @ApiProperty({ example: 1, minimum: 1, maximum: LIMITS.maxQty })
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxQty)
+  qty!: number;
+
+  @ApiPropertyOptional({ example: 10, minimum: 0, description: 'Unit price; defaults to 10.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0)
+  @Max(1_000_000)
+  unitPrice?: number;
+}
+
+export class CreateOrderDto {
+  @ApiProperty({ example: 'order-123', pattern: ID_PATTERN.source })
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_RULE })
+  orderId!: string;
+
+  @ApiProperty({ example: 'pmt-123', pattern: ID_PATTERN.source, description: 'Idempotency key of the charge.' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_RULE })
+  paymentId!: string;
+
+  @ApiPropertyOptional({
+    type: [OrderItemDto],
+    description: 'Defaults to one item ABC x 1.',
+    minItems: 1,
+    maxItems: LIMITS.maxItems,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.maxItems)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemDto)
+  items?: OrderItemDto[];
+
+  @ApiPropertyOptional({ type: AddressDto, description: 'Where to ship; without one the parcel waits for pickup.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AddressDto)
+  address?: AddressDto;
+}

@@ -1,0 +1,194 @@
+import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowHandle,
+} from '@temporalio/client';
+import type { MessageAccepted, OrderInput, OrderState, OrderWorkflowInput } from '@order-fulfillment/contracts';
+import {
+  DEFAULT_ITEMS,
+  ORDERS_TASK_QUEUE,
+  ORDER_WORKFLOW_TYPE,
+  approveOrderUpdate,
+  cancelOrderUpdate,
+  isTerminalState,
+  orderWorkflowId,
+  statusQuery,
+  updateAddressUpdate,
+} from '@order-fulfillment/contracts';
+import { OrderStore } from '@order-fulfillment/db';
+import { executionTimeoutMs } from '@order-fulfillment/platform';
+import { API_CONFIG } from '../config/api-config';
+import type { ApiConfig } from '../config/api-config';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import type { AddressDto } from './dto/address.dto';
+import type { CreateOrderDto } from './dto/create-order.dto';
+import { OrderView, viewFromDatabase, viewFromWorkflow } from './order-view';
+
+export interface OrderCreated {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  state: OrderState;
+}
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly store: OrderStore,
+  ) {}
+
+  /** Starts OrderWorkflow; an order id that exists (running or closed) is a conflict. */
+  async create(dto: CreateOrderDto): Promise<OrderCreated> {
+    const order: OrderInput = {
+      orderId: dto.orderId,
+      paymentId: dto.paymentId,
+      items: dto.items?.map((i) => ({ sku: i.sku, qty: i.qty, ...(i.unitPrice !== undefined ? { unitPrice: i.unitPrice } : {}) })) ?? [...DEFAULT_ITEMS],
+      address: dto.address ? { ...dto.address } : null,
+    };
+    const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy };
+    const workflowId = orderWorkflowId(order.orderId);
+    if (await this.store.findOrder(order.orderId)) throw new ConflictException(`order ${order.orderId} already exists`);
+    try {
+      const handle = await this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
+        taskQueue: ORDERS_TASK_QUEUE,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowExecutionTimeout: executionTimeoutMs(this.config.orderPolicy),
+      });
+      return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictException(`order ${order.orderId} already exists`);
+      throw err;
+    }
+  }
+
+  async get(orderId: string): Promise<OrderView> {
+    const row = await this.store.findOrder(orderId);
+    if (row && isTerminalState(row.state)) return this.fromDatabase(orderId);
+    try {
+      const status = await this.handle(orderId).query(statusQuery);
+      return viewFromWorkflow(status, row);
+    } catch (err) {
+      if (row) return this.fromDatabase(orderId);
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`order ${orderId} not found`);
+      throw new ServiceUnavailableException(`order ${orderId}: the workflow could not be queried`);
+    }
+  }
+
+  cancel(orderId: string, reason?: string): Promise<MessageAccepted> {
+    return this.update(orderId, (h) => h.executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+  }
+
+  updateAddress(orderId: string, address: AddressDto): Promise<MessageAccepted> {
+    return this.update(orderId, (h) => h.executeUpdate(updateAddressUpdate, { args: [{ address: { ...address } }] }));
+  }
+
+  approve(orderId: string, by?: string): Promise<MessageAccepted> {
+    return this.update(orderId, (h) => h.executeUpdate(approveOrderUpdate, { args: [{ by }] }));
+  }
+
+  async events(orderId: string) {
+    const events = await this.store.listEvents(orderId);
+    if (events.length === 0 && !(await this.exists(orderId))) throw new NotFoundException(`order ${orderId} not found`);
+    return events.map((e) => ({ id: Number(e.id), type: e.type, payload: e.payload, ts: e.ts.toISOString() }));
+  }
+
+  async list(query: { state?: OrderState; limit: number; cursor?: string }) {
+    const page = await this.store.listOrders(query);
+    return {
+      orders: page.orders.map((o) => ({
+        orderId: o.id,
+        state: o.state,
+        paymentId: o.paymentId,
+        items: o.items,
+        address: o.address,
+        createdAt: o.createdAt.toISOString(),
+        updatedAt: o.updatedAt.toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async describe(orderId: string) {
+    try {
+      const d = await this.handle(orderId).describe();
+      const raw = d.raw;
+      return {
+        workflowId: d.workflowId,
+        runId: d.runId,
+        type: d.type,
+        status: d.status.name,
+        taskQueue: d.taskQueue,
+        startTime: d.startTime.toISOString(),
+        closeTime: d.closeTime?.toISOString() ?? null,
+        historyLength: d.historyLength,
+        pendingActivities: (raw.pendingActivities ?? []).map((a) => ({
+          activityId: a.activityId,
+          activityType: a.activityType?.name ?? null,
+          state: a.state,
+          attempt: a.attempt,
+          maximumAttempts: a.maximumAttempts,
+          lastFailure: a.lastFailure?.message ?? null,
+        })),
+        pendingChildren: (raw.pendingChildren ?? []).map((c) => ({ workflowId: c.workflowId, runId: c.runId, type: c.workflowTypeName })),
+      };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`order ${orderId} not found`);
+      throw err;
+    }
+  }
+
+  private handle(orderId: string): WorkflowHandle {
+    return this.temporal.workflow.getHandle(orderWorkflowId(orderId));
+  }
+
+  private async exists(orderId: string): Promise<boolean> {
+    if (await this.store.findOrder(orderId)) return true;
+    try {
+      await this.handle(orderId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  private async fromDatabase(orderId: string): Promise<OrderView> {
+    const row = await this.store.findOrder(orderId);
+    if (!row) throw new NotFoundException(`order ${orderId} not found`);
+    const [payment, events] = await Promise.all([this.store.findPayment(row.paymentId), this.store.listEvents(orderId)]);
+    return viewFromDatabase(row, payment?.orderId === orderId ? payment : null, events);
+  }
+
+  /** Sends an update; a refusal by the workflow's validator is a 409 with its reason. */
+  private async update(orderId: string, send: (handle: WorkflowHandle) => Promise<MessageAccepted>): Promise<MessageAccepted> {
+    try {
+      return await send(this.handle(orderId));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = (err.cause as Error | undefined)?.message ?? err.message;
+        throw new ConflictException(reason);
+      }
+      if (err instanceof WorkflowNotFoundError || isClosedError(err)) {
+        const row = await this.store.findOrder(orderId);
+        if (row) throw new ConflictException(`order ${orderId} is already ${row.state}`);
+        throw new NotFoundException(`order ${orderId} not found`);
+      }
+      throw err;
+    }
+  }
+}
+
+/** Temporal answers an update to a closed workflow with "workflow execution already completed". */
+function isClosedError(err: unknown): boolean {
+  return err instanceof Error && /already completed|workflow execution.*(completed|closed)/i.test(err.message);
+}

@@ -1,0 +1,7 @@
+export { FaultInjector, INJECTED_FAULT, seededRandom } from './fault-injector';
+export type { Outcome } from './fault-injector';
+export { createOrderActivities, createBookkeepingActivities } from './order.activities';
+export type { ActivityDeps } from './order.activities';
+export { createShippingActivities } from './shipping.activities';
+export { startWorker, workflowSource } from './worker';
+export type { WorkerSpec, RunningWorker } from './worker';

@@ -1,0 +1,39 @@
+/**
+ * Shipping activities (shipping-worker, `shipping-tq`). Package and carrier
+ * references derive from the shipment id (`shipping-<orderId>-<attempt>`), so a
+ * retried or hedged call books the same package and the same carrier slot.
+ */
+import type { ShippingActivities } from '@order-fulfillment/contracts';
+import type { ActivityDeps } from './order.activities';
+import { runActivity } from './activity-run';
+
+const externalCall = async (): Promise<void> => undefined;
+
+export function createShippingActivities(deps: ActivityDeps): ShippingActivities {
+  const { store, faults } = deps;
+  return {
+    async PreparePackage({ orderId, shipmentId, items }) {
+      return runActivity(deps, 'PreparePackage', orderId, async () => {
+        await faults.call('PreparePackage', externalCall);
+        const packageId = `pkg-${shipmentId}`;
+        await store.recordEvent({ orderId, type: 'package_prepared', dedupeKey: `package:${shipmentId}`, payload: { shipmentId, packageId, items } });
+        return { packageId };
+      });
+    },
+
+    async DispatchCarrier({ orderId, shipmentId, packageId, address }) {
+      return runActivity(deps, 'DispatchCarrier', orderId, async () => {
+        await faults.call('DispatchCarrier', externalCall);
+        const carrierRef = `trk-${shipmentId}`;
+        // The address dispatched to is part of the record: it proves the latest one was used.
+        await store.recordEvent({
+          orderId,
+          type: 'carrier_dispatched',
+          dedupeKey: `dispatch:${shipmentId}`,
+          payload: { shipmentId, packageId, carrierRef, address, delivery: address ? 'address' : 'pickup' },
+        });
+        return { carrierRef };
+      });
+    },
+  };
+}

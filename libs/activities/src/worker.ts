@@ -1,0 +1,99 @@
+/**
+ * The one way our workers start: configuration validated, database and Temporal
+ * connected, workflows loaded from the pre-built bundle when there is one, and
+ * a graceful stop. The Temporal Runtime owns SIGINT/SIGTERM: on a signal the
+ * worker stops polling, lets in-flight tasks finish within the shutdown grace
+ * time, and `run()` resolves; then connections close and the process exits 0.
+ */
+import { existsSync } from 'node:fs';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { createDataSource, OrderStore } from '@order-fulfillment/db';
+import {
+  connectionOptions,
+  createLogger,
+  faultsEnabled,
+  numberEnv,
+  resolveFaultConfig,
+  stringEnv,
+  temporalConfig,
+} from '@order-fulfillment/platform';
+import type { Env, Logger } from '@order-fulfillment/platform';
+import { FaultInjector } from './fault-injector';
+import type { ActivityDeps } from './order.activities';
+
+export interface WorkerSpec {
+  service: string;
+  taskQueue: string;
+  /** Module id of the workflows entry point, for development bundling. */
+  workflowsModule: string;
+  /** Path of the pre-built bundle (production). */
+  bundlePath: string;
+  activities(deps: ActivityDeps): object;
+  /** Local activities need the workflow worker to own them; listed here for clarity. */
+  env?: Env;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  logger: Logger;
+  /** Resolves when the worker has stopped and its connections are closed. */
+  done: Promise<void>;
+}
+
+export async function workflowSource(spec: Pick<WorkerSpec, 'bundlePath' | 'workflowsModule'>, logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  if (existsSync(spec.bundlePath)) {
+    logger.info({ bundle: spec.bundlePath }, 'loading pre-built workflow bundle');
+    return { workflowBundle: { codePath: spec.bundlePath } };
+  }
+  logger.warn({ module: spec.workflowsModule }, 'no pre-built workflow bundle; bundling workflows at start (development)');
+  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve(spec.workflowsModule), logger: quietBundlerLogger }) };
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+  error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+};
+
+export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
+  const env = spec.env ?? process.env;
+  const logger = createLogger(spec.service, env);
+  const temporal = temporalConfig(env);
+  const faultConfig = resolveFaultConfig(env);
+  const shutdownGraceMs = numberEnv(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 300_000 });
+  const maxActivities = numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
+  const dataSource = createDataSource({
+    url: stringEnv(env, 'DATABASE_URL'),
+    poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
+    applicationName: spec.service,
+  });
+
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  await dataSource.initialize();
+  const faults = new FaultInjector(faultConfig);
+  if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');
+
+  const connection = await NativeConnection.connect(connectionOptions(temporal));
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: spec.taskQueue,
+    ...(await workflowSource(spec, logger)),
+    activities: spec.activities({ store: new OrderStore(dataSource), faults, logger }),
+    shutdownGraceTime: shutdownGraceMs,
+    maxConcurrentActivityTaskExecutions: maxActivities,
+    maxConcurrentLocalActivityExecutions: 200,
+  });
+  logger.info({ taskQueue: spec.taskQueue, namespace: temporal.namespace, address: temporal.address }, 'worker started');
+
+  const done = worker.run().finally(async () => {
+    await connection.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    logger.info('worker stopped');
+  });
+  return { worker, logger, done };
+}

@@ -1,0 +1,111 @@
+/**
+ * Activity contracts. Workers implement these interfaces; workflows proxy them
+ * with type-only imports, so workflow code never loads activity code.
+ *
+ * Activity names are PascalCase on purpose: they are the step names of the
+ * order story and read the same in the Temporal UI.
+ */
+import type { Address, OrderInput, OrderItem, OrderState, OrderStep } from './order';
+
+/** Every activity reports which attempt succeeded, for the status query. */
+export interface AttemptInfo {
+  attempt: number;
+}
+
+export interface ChargeRequest {
+  orderId: string;
+  paymentId: string;
+  amount: number;
+}
+export interface ChargeResult extends AttemptInfo {
+  /** False when the payment id had already been charged (an idempotent replay). */
+  charged: boolean;
+}
+export interface RefundRequest {
+  orderId: string;
+  paymentId: string;
+  reason: string;
+}
+export interface RefundResult extends AttemptInfo {
+  /** False when there was nothing to refund (never charged, or already refunded). */
+  refunded: boolean;
+}
+export interface MarkShippedRequest {
+  orderId: string;
+  carrierRef: string;
+}
+
+/** Runs on `orders-tq` (order-worker). */
+export interface OrderActivities {
+  ReceiveOrder(input: OrderInput): Promise<AttemptInfo>;
+  ValidateOrder(input: OrderInput): Promise<AttemptInfo>;
+  ChargePayment(request: ChargeRequest): Promise<ChargeResult>;
+  RefundPayment(request: RefundRequest): Promise<RefundResult>;
+  MarkShipped(request: MarkShippedRequest): Promise<AttemptInfo>;
+}
+
+export interface PrepareRequest {
+  orderId: string;
+  shipmentId: string;
+  items: OrderItem[];
+}
+export interface PrepareResult extends AttemptInfo {
+  packageId: string;
+}
+export interface DispatchRequest {
+  orderId: string;
+  shipmentId: string;
+  packageId: string;
+  address: Address | null;
+}
+export interface DispatchResult extends AttemptInfo {
+  carrierRef: string;
+}
+
+/** Runs on `shipping-tq` (shipping-worker only). */
+export interface ShippingActivities {
+  PreparePackage(request: PrepareRequest): Promise<PrepareResult>;
+  DispatchCarrier(request: DispatchRequest): Promise<DispatchResult>;
+}
+
+/**
+ * Bookkeeping that only writes our own database (no external call, no fault
+ * injection). Run as local activities by both workers. Each carries a dedupe key
+ * so a retried call never writes the same event twice.
+ */
+export interface TransitionRecord {
+  orderId: string;
+  state: OrderState;
+  step: OrderStep | null;
+  dedupeKey: string;
+  payload?: Record<string, unknown>;
+}
+export interface EventRecord {
+  orderId: string;
+  type: string;
+  dedupeKey: string;
+  payload?: Record<string, unknown>;
+  /** When set, also persist this address on the order (accepted address update). */
+  address?: Address;
+}
+export interface BookkeepingActivities {
+  RecordTransition(record: TransitionRecord): Promise<void>;
+  RecordEvent(record: EventRecord): Promise<void>;
+}
+
+export type ActivityName = keyof OrderActivities | keyof ShippingActivities;
+export const ACTIVITY_NAMES: readonly ActivityName[] = [
+  'ReceiveOrder',
+  'ValidateOrder',
+  'ChargePayment',
+  'RefundPayment',
+  'MarkShipped',
+  'PreparePackage',
+  'DispatchCarrier',
+];
+
+/** Error types that must never be retried. */
+export const NON_RETRYABLE_ERRORS = {
+  invalidOrder: 'InvalidOrder',
+  paymentMismatch: 'PaymentMismatch',
+} as const;

@@ -1,0 +1,6 @@
+export * from './order';
+export * from './temporal';
+export * from './messages';
+export * from './activities';
+export * from './policy';
+export * from './workflow-io';

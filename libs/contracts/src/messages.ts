@@ -1,0 +1,61 @@
+/**
+ * Signals, updates and queries, defined once and shared by the workflows that
+ * handle them and the clients that send them.
+ *
+ * CancelOrder, UpdateAddress and ApproveOrder exist twice: as fire-and-forget
+ * signals (the names users see in the Temporal UI) and as updates whose
+ * validators tell the caller at once whether the change was accepted.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Address, OrderState, OrderStatus } from './order';
+
+export interface CancelRequest {
+  reason?: string;
+}
+export interface ApproveRequest {
+  by?: string;
+}
+export interface AddressUpdate {
+  address: Address;
+}
+/** The answer to an accepted update. */
+export interface MessageAccepted {
+  accepted: true;
+  state: OrderState;
+}
+
+export const cancelOrderSignal = defineSignal<[CancelRequest]>('CancelOrder');
+export const updateAddressSignal = defineSignal<[AddressUpdate]>('UpdateAddress');
+export const approveOrderSignal = defineSignal<[ApproveRequest]>('ApproveOrder');
+
+export const cancelOrderUpdate = defineUpdate<MessageAccepted, [CancelRequest]>('cancelOrder');
+export const updateAddressUpdate = defineUpdate<MessageAccepted, [AddressUpdate]>('updateAddress');
+export const approveOrderUpdate = defineUpdate<MessageAccepted, [ApproveRequest]>('approveOrder');
+
+export const statusQuery = defineQuery<OrderStatus>('status');
+
+// --- parent <-> child (ShippingWorkflow) handshake -------------------------------
+/** Child -> parent: the package is ready; may the carrier be dispatched? */
+export interface ReadyToDispatch {
+  attempt: number;
+}
+/** Parent -> child: dispatch now, to this (latest) address. */
+export interface DispatchApproved {
+  address: Address | null;
+}
+/** Child -> parent: dispatch failed for good on this attempt. */
+export interface DispatchFailed {
+  attempt: number;
+  reason: string;
+}
+
+export const readyToDispatchSignal = defineSignal<[ReadyToDispatch]>('ReadyToDispatch');
+export const dispatchApprovedSignal = defineSignal<[DispatchApproved]>('DispatchApproved');
+export const dispatchFailedSignal = defineSignal<[DispatchFailed]>('DispatchFailed');
+
+/** Reasons a message is refused; the API maps them to 409. */
+export const REFUSALS = {
+  alreadyDispatched: 'already dispatched',
+  alreadyFinished: 'order already finished',
+  notInReview: 'order is not in review',
+} as const;

@@ -1,0 +1,77 @@
+/**
+ * How hard the order tries: timeouts, retries, hedging and the overall budget.
+ * A policy is resolved from configuration when an order starts and travels in
+ * the workflow input, so every order's rules are recorded in its history.
+ */
+import type { ActivityName } from './activities';
+import { ACTIVITY_NAMES } from './activities';
+
+export type RetryMode = 'seed' | 'deadline';
+export const RETRY_MODES: readonly RetryMode[] = ['seed', 'deadline'];
+
+export interface RetryPolicyConfig {
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  /** 0 means unlimited (bounded by the schedule-to-close timeout). */
+  maximumAttempts: number;
+}
+
+export interface ActivityPolicy {
+  /** One attempt's limit: this is what cuts a hung call. */
+  startToCloseMs: number;
+  /** All attempts' limit; null means "whatever remains of the order's budget". */
+  scheduleToCloseMs: number | null;
+  retry: RetryPolicyConfig;
+  /** Launch a second, concurrent call when the first has not finished after this long; 0 = off. */
+  hedgeAfterMs: number;
+}
+
+export interface OrderPolicy {
+  retryMode: RetryMode;
+  /** Length of the ManualReview timer. */
+  reviewMs: number;
+  /** The order's whole budget, from start to a terminal state. */
+  deadlineMs: number;
+  /** Budget for compensation (refund) once the order has been cancelled or failed. */
+  compensationMs: number;
+  shipping: { maxAttempts: number; backoffMs: number };
+  activities: Record<ActivityName, ActivityPolicy>;
+}
+
+export const DEFAULT_REVIEW_MS = 2_000;
+export const DEFAULT_DEADLINE_MS = 15_000;
+
+/** The seed's rules: tight timeouts, exponential backoff, at most 3 attempts. */
+const SEED_ACTIVITY: ActivityPolicy = {
+  startToCloseMs: 2_000,
+  scheduleToCloseMs: null,
+  retry: { initialIntervalMs: 500, backoffCoefficient: 2, maximumIntervalMs: 4_000, maximumAttempts: 3 },
+  hedgeAfterMs: 0,
+};
+
+/**
+ * Deadline-aware: keep retrying while the order's budget allows, cut hung calls
+ * quickly, and hedge slow calls (every activity here is idempotent).
+ */
+const DEADLINE_ACTIVITY: ActivityPolicy = {
+  startToCloseMs: 1_000,
+  scheduleToCloseMs: null,
+  retry: { initialIntervalMs: 50, backoffCoefficient: 1.5, maximumIntervalMs: 500, maximumAttempts: 0 },
+  hedgeAfterMs: 250,
+};
+
+export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {
+  const base = mode === 'deadline' ? DEADLINE_ACTIVITY : SEED_ACTIVITY;
+  const activities = Object.fromEntries(
+    ACTIVITY_NAMES.map((name) => [name, { ...base, retry: { ...base.retry } }]),
+  ) as Record<ActivityName, ActivityPolicy>;
+  return {
+    retryMode: mode,
+    reviewMs: DEFAULT_REVIEW_MS,
+    deadlineMs: DEFAULT_DEADLINE_MS,
+    compensationMs: 15_000,
+    shipping: { maxAttempts: 3, backoffMs: mode === 'deadline' ? 100 : 500 },
+    activities,
+  };
+}

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { EventEntity } from './entities/event.entity';
+import { OrderEntity } from './entities/order.entity';
+import { PaymentEntity } from './entities/payment.entity';
+import { Init1764115200001 } from './migrations/001-init';
+
+/** Entities and migrations are listed, never globbed: what ships is what is named here. */
+export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
+export const MIGRATIONS = [Init1764115200001];
+
+export interface DataSourceConfig {
+  url: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function createDataSource({ url, poolSize = 10, applicationName = 'order-fulfillment' }: DataSourceConfig): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // The schema is owned by migrations alone.
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    applicationName,
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000 },
+  });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'order-fulfillment-migrate' });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './env';
+export * from './temporal-config';
+export * from './order-policy';
+export * from './faults';
+export * from './logger';

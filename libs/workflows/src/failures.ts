@@ -1,0 +1,11 @@
+/** One readable line for a Temporal failure chain: "ActivityFailure: ... <- cause". */
+export function describeFailure(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  while (current && typeof current === 'object' && parts.length < 4) {
+    const message = (current as Error).message;
+    if (message && !parts.includes(message)) parts.push(message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.length ? parts.join(' <- ') : String(err);
+}

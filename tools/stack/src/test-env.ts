@@ -1,0 +1,54 @@
+/**
+ * Isolated infrastructure for tests: a Temporal dev server (in memory) and a
+ * PostgreSQL database of their own, on free ports, so suites can run side by
+ * side. DATABASE_URL, when set, is used as the server to create a throw-away
+ * database in; otherwise a real embedded PostgreSQL starts in a temp folder.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { startPostgres } from './postgres';
+import { resolveTemporalCli } from './temporal-cli';
+import { freePort } from './wait';
+
+export const repoRoot = (): string => resolve(__dirname, '..', '..', '..');
+
+export interface TestDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestDatabase(name = 'test'): Promise<TestDatabase> {
+  const shared = process.env['DATABASE_URL'];
+  const database = `${name.replace(/[^a-z0-9_]/gi, '_')}_${process.pid}_${Date.now().toString(36)}`.toLowerCase();
+  if (shared) {
+    const admin = new Client({ connectionString: shared });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    const url = new URL(shared);
+    url.pathname = `/${database}`;
+    return {
+      url: url.toString(),
+      async stop() {
+        const client = new Client({ connectionString: shared });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+        await client.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'of-pg-'));
+  const pg = await startPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database });
+  return {
+    url: pg.url,
+    async stop() {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Temporal CLI for tests (TEMPORAL_CLI_PATH, PATH, or the project venv). */
+export const temporalCliForTests = (): string => resolveTemporalCli({ root: repoRoot(), log: (line) => process.stderr.write(`${line}\n`) });
