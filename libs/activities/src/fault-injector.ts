@@ -8,6 +8,7 @@
  * hold a worker slot.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { FaultPlan } from '@order-fulfillment/contracts';
 import type { FaultConfig } from '@order-fulfillment/platform';
 
 export const INJECTED_FAULT = 'InjectedFault';
@@ -26,54 +27,92 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** FNV-1a: folds a seed and a key into one 32-bit number. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The exercise's rates, for `{ preset: 'exercise' }` plans. */
+const EXERCISE: FaultConfig = { errorRate: 1 / 3, hangRate: 1 / 3, hangMs: 300_000, seed: null };
+
+/** The effective settings for one call: the order's plan if it has one, else the worker's. */
+export function effectiveConfig(worker: FaultConfig, plan: FaultPlan | null | undefined): FaultConfig {
+  if (!plan) return worker;
+  const base = plan.preset === 'exercise' ? EXERCISE : { errorRate: 0, hangRate: 0, hangMs: 300_000, seed: null };
+  const hasRates = plan.preset !== undefined || plan.errorRate !== undefined || plan.hangRate !== undefined;
+  if (!hasRates) return worker;
+  return {
+    errorRate: plan.errorRate ?? base.errorRate,
+    hangRate: plan.hangRate ?? base.hangRate,
+    hangMs: plan.hangMs ?? base.hangMs,
+    seed: plan.seed ?? base.seed,
+  };
+}
+
 export class FaultInjector {
-  private readonly random: () => number;
   readonly counts: Record<Outcome, number> = { ok: 0, error: 0, hang: 0 };
 
-  constructor(readonly config: FaultConfig) {
-    this.random = config.seed === null ? Math.random : seededRandom(config.seed);
-  }
+  constructor(readonly config: FaultConfig) {}
 
-  /** Decides the fate of the next call. */
-  roll(): Outcome {
-    const { errorRate, hangRate } = this.config;
+  /**
+   * Decides the fate of a call. With a seed the outcome is a pure function of
+   * (seed, key), so a run is reproducible however calls interleave; the key
+   * names the call (workflow id, activity id, attempt).
+   */
+  roll(key: string, config: FaultConfig = this.config): Outcome {
+    const { errorRate, hangRate } = config;
     if (errorRate <= 0 && hangRate <= 0) return 'ok';
-    const dice = this.random();
+    const dice = config.seed === null ? Math.random() : seededRandom(hash32(`${config.seed}:${key}`))();
     if (dice < errorRate) return 'error';
     if (dice < errorRate + hangRate) return 'hang';
     return 'ok';
   }
 
-  /** Runs `call` behind the injector. */
-  async call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const outcome = this.roll();
+  /** Runs `call` behind the injector, under the order's plan when given. */
+  async call<T>(what: string, call: () => Promise<T>, plan?: FaultPlan | null): Promise<T> {
+    const config = effectiveConfig(this.config, plan);
+    const outcome = this.roll(callKey(what), config);
     this.counts[outcome]++;
     if (outcome === 'error') {
       throw ApplicationFailure.retryable(`injected fault: ${what} failed`, INJECTED_FAULT);
     }
     if (outcome === 'hang') {
-      await this.hang();
-      throw ApplicationFailure.retryable(`injected fault: ${what} hung for ${this.config.hangMs} ms`, INJECTED_FAULT);
+      await hang(config.hangMs);
+      throw ApplicationFailure.retryable(`injected fault: ${what} hung for ${config.hangMs} ms`, INJECTED_FAULT);
     }
     return call();
   }
+}
 
-  private async hang(): Promise<void> {
-    let limit = this.config.hangMs;
-    let cancelled: Promise<unknown> = new Promise(() => undefined);
-    if (Context.current) {
-      try {
-        const ctx = Context.current();
-        const { startToCloseTimeoutMs, currentAttemptScheduledTimestampMs } = ctx.info;
-        const attemptEndsIn = currentAttemptScheduledTimestampMs + startToCloseTimeoutMs + 1_000 - Date.now();
-        limit = Math.max(0, Math.min(limit, attemptEndsIn));
-        cancelled = ctx.cancelled.catch(() => undefined);
-      } catch {
-        // Not inside an activity (unit tests): hang for the configured length.
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, limit))), cancelled]);
-    clearTimeout(timer);
+/** Identifies the current call: its workflow, activity id and attempt (or a counter outside activities). */
+let outsideCalls = 0;
+function callKey(what: string): string {
+  try {
+    const { workflowExecution, activityId, attempt } = Context.current().info;
+    return `${workflowExecution?.workflowId ?? '-'}:${activityId}:${attempt}:${what}`;
+  } catch {
+    return `${what}:${++outsideCalls}`;
   }
+}
+
+async function hang(hangMs: number): Promise<void> {
+  let limit = hangMs;
+  let cancelled: Promise<unknown> = new Promise(() => undefined);
+  try {
+    const ctx = Context.current();
+    const { startToCloseTimeoutMs, currentAttemptScheduledTimestampMs } = ctx.info;
+    const attemptEndsIn = currentAttemptScheduledTimestampMs + startToCloseTimeoutMs + 1_000 - Date.now();
+    limit = Math.max(0, Math.min(limit, attemptEndsIn));
+    cancelled = ctx.cancelled.catch(() => undefined);
+  } catch {
+    // Not inside an activity (unit tests): hang for the configured length.
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, limit))), cancelled]);
+  clearTimeout(timer);
 }

@@ -23,17 +23,17 @@ const externalCall = async (): Promise<void> => undefined;
 export function createOrderActivities(deps: ActivityDeps): OrderActivities {
   const { store, faults } = deps;
   return {
-    async ReceiveOrder(order) {
+    async ReceiveOrder({ order, faults: plan }) {
       return runActivity(deps, 'ReceiveOrder', order.orderId, async () => {
-        await faults.call('ReceiveOrder', externalCall);
+        await faults.call('ReceiveOrder', externalCall, plan);
         await store.receiveOrder(order);
         return {};
       });
     },
 
-    async ValidateOrder(order) {
+    async ValidateOrder({ order, faults: plan }) {
       return runActivity(deps, 'ValidateOrder', order.orderId, async () => {
-        await faults.call('ValidateOrder', externalCall);
+        await faults.call('ValidateOrder', externalCall, plan);
         const problems = orderProblems(order);
         if (problems.length) {
           throw ApplicationFailure.nonRetryable(problems.join('; '), NON_RETRYABLE_ERRORS.invalidOrder, { problems });
@@ -42,30 +42,30 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
       });
     },
 
-    async ChargePayment({ orderId, paymentId, amount }) {
+    async ChargePayment({ orderId, paymentId, amount, faults: plan }) {
       return runActivity(deps, 'ChargePayment', orderId, async () => {
         // An idempotent replay needs no second call to the gateway.
         const existing = await store.findPayment(paymentId);
         if (existing) return replayCharge(existing.orderId, existing.status, orderId, paymentId);
-        await faults.call('ChargePayment', externalCall);
+        await faults.call('ChargePayment', externalCall, plan);
         const outcome = await store.charge(paymentId, orderId, amount);
         if (outcome.kind === 'conflict') return replayCharge(outcome.payment.orderId, outcome.payment.status, orderId, paymentId);
         return { charged: outcome.kind === 'charged' };
       });
     },
 
-    async RefundPayment({ orderId, paymentId, reason }) {
+    async RefundPayment({ orderId, paymentId, reason, faults: plan }) {
       return runActivity(deps, 'RefundPayment', orderId, async () => {
         const existing = await store.findPayment(paymentId);
         if (!existing || existing.orderId !== orderId || existing.status !== 'charged') return { refunded: false };
-        await faults.call('RefundPayment', externalCall);
+        await faults.call('RefundPayment', externalCall, plan);
         return { refunded: await store.refund(paymentId, orderId, reason) };
       });
     },
 
-    async MarkShipped({ orderId, carrierRef }) {
+    async MarkShipped({ orderId, carrierRef, faults: plan }) {
       return runActivity(deps, 'MarkShipped', orderId, async () => {
-        await faults.call('MarkShipped', externalCall);
+        await faults.call('MarkShipped', externalCall, plan);
         await store.recordEvent({ orderId, type: 'order_shipped', dedupeKey: 'order_shipped', payload: { carrierRef } });
         return {};
       });

@@ -3,7 +3,9 @@
  * references derive from the shipment id (`shipping-<orderId>-<attempt>`), so a
  * retried or hedged call books the same package and the same carrier slot.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { ShippingActivities } from '@order-fulfillment/contracts';
+import { NON_RETRYABLE_ERRORS } from '@order-fulfillment/contracts';
 import type { ActivityDeps } from './order.activities';
 import { runActivity } from './activity-run';
 
@@ -12,18 +14,22 @@ const externalCall = async (): Promise<void> => undefined;
 export function createShippingActivities(deps: ActivityDeps): ShippingActivities {
   const { store, faults } = deps;
   return {
-    async PreparePackage({ orderId, shipmentId, items }) {
+    async PreparePackage({ orderId, shipmentId, items, faults: plan }) {
       return runActivity(deps, 'PreparePackage', orderId, async () => {
-        await faults.call('PreparePackage', externalCall);
+        await faults.call('PreparePackage', externalCall, plan);
         const packageId = `pkg-${shipmentId}`;
         await store.recordEvent({ orderId, type: 'package_prepared', dedupeKey: `package:${shipmentId}`, payload: { shipmentId, packageId, items } });
         return { packageId };
       });
     },
 
-    async DispatchCarrier({ orderId, shipmentId, packageId, address }) {
+    async DispatchCarrier({ orderId, shipmentId, attempt, packageId, address, faults: plan }) {
       return runActivity(deps, 'DispatchCarrier', orderId, async () => {
-        await faults.call('DispatchCarrier', externalCall);
+        await faults.call('DispatchCarrier', externalCall, plan);
+        // Sandbox carrier: declines the first N shipping attempts when the plan asks.
+        if (attempt <= (plan?.declineDispatchAttempts ?? 0)) {
+          throw ApplicationFailure.nonRetryable(`carrier declined shipment ${shipmentId} (sandbox)`, NON_RETRYABLE_ERRORS.carrierDeclined);
+        }
         const carrierRef = `trk-${shipmentId}`;
         // The address dispatched to is part of the record: it proves the latest one was used.
         await store.recordEvent({

@@ -5,14 +5,23 @@
  * Activity names are PascalCase on purpose: they are the step names of the
  * order story and read the same in the Temporal UI.
  */
-import type { Address, OrderInput, OrderItem, OrderState, OrderStep } from './order';
+import type { Address, FaultPlan, OrderInput, OrderItem, OrderState, OrderStep } from './order';
+
+/** Every external call can carry the order's fault plan (chaos testing). */
+export interface FaultScoped {
+  faults?: FaultPlan | null;
+}
+
+export interface OrderRequest extends FaultScoped {
+  order: OrderInput;
+}
 
 /** Every activity reports which attempt succeeded, for the status query. */
 export interface AttemptInfo {
   attempt: number;
 }
 
-export interface ChargeRequest {
+export interface ChargeRequest extends FaultScoped {
   orderId: string;
   paymentId: string;
   amount: number;
@@ -21,7 +30,7 @@ export interface ChargeResult extends AttemptInfo {
   /** False when the payment id had already been charged (an idempotent replay). */
   charged: boolean;
 }
-export interface RefundRequest {
+export interface RefundRequest extends FaultScoped {
   orderId: string;
   paymentId: string;
   reason: string;
@@ -30,21 +39,21 @@ export interface RefundResult extends AttemptInfo {
   /** False when there was nothing to refund (never charged, or already refunded). */
   refunded: boolean;
 }
-export interface MarkShippedRequest {
+export interface MarkShippedRequest extends FaultScoped {
   orderId: string;
   carrierRef: string;
 }
 
 /** Runs on `orders-tq` (order-worker). */
 export interface OrderActivities {
-  ReceiveOrder(input: OrderInput): Promise<AttemptInfo>;
-  ValidateOrder(input: OrderInput): Promise<AttemptInfo>;
+  ReceiveOrder(request: OrderRequest): Promise<AttemptInfo>;
+  ValidateOrder(request: OrderRequest): Promise<AttemptInfo>;
   ChargePayment(request: ChargeRequest): Promise<ChargeResult>;
   RefundPayment(request: RefundRequest): Promise<RefundResult>;
   MarkShipped(request: MarkShippedRequest): Promise<AttemptInfo>;
 }
 
-export interface PrepareRequest {
+export interface PrepareRequest extends FaultScoped {
   orderId: string;
   shipmentId: string;
   items: OrderItem[];
@@ -52,9 +61,11 @@ export interface PrepareRequest {
 export interface PrepareResult extends AttemptInfo {
   packageId: string;
 }
-export interface DispatchRequest {
+export interface DispatchRequest extends FaultScoped {
   orderId: string;
   shipmentId: string;
+  /** The shipping attempt (1-based) this dispatch belongs to. */
+  attempt: number;
   packageId: string;
   address: Address | null;
 }
@@ -108,4 +119,5 @@ export const ACTIVITY_NAMES: readonly ActivityName[] = [
 export const NON_RETRYABLE_ERRORS = {
   invalidOrder: 'InvalidOrder',
   paymentMismatch: 'PaymentMismatch',
+  carrierDeclined: 'CarrierDeclined',
 } as const;

@@ -45,6 +45,21 @@ export interface Address {
   country?: string;
 }
 
+/**
+ * Chaos testing for one order: the fault injector's settings for this order's
+ * external calls, overriding the worker's. Accepted by the API only when
+ * ALLOW_FAULT_INJECTION=true. `declineDispatchAttempts: N` makes the sandbox
+ * carrier decline the first N shipping attempts (the shipping retry path).
+ */
+export interface FaultPlan {
+  preset?: 'exercise';
+  errorRate?: number;
+  hangRate?: number;
+  hangMs?: number;
+  seed?: number;
+  declineDispatchAttempts?: number;
+}
+
 /** What a caller supplies to start an order. */
 export interface OrderInput {
   orderId: string;

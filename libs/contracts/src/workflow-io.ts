@@ -1,9 +1,11 @@
-import type { Address, OrderInput, OrderItem } from './order';
+import type { Address, FaultPlan, OrderInput, OrderItem } from './order';
 import type { OrderPolicy } from './policy';
 
 export interface OrderWorkflowInput {
   order: OrderInput;
   policy: OrderPolicy;
+  /** Chaos testing: fault plan for this order's external calls. */
+  faults?: FaultPlan | null;
 }
 
 export interface ShippingWorkflowInput {
@@ -15,6 +17,7 @@ export interface ShippingWorkflowInput {
   policy: OrderPolicy;
   /** Epoch ms when the parent's budget ends (deadline retry mode), else null. */
   budgetEndsAt: number | null;
+  faults?: FaultPlan | null;
 }
 
 export interface ShippingResult {

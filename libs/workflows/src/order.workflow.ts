@@ -229,11 +229,12 @@ class OrderRun implements CallContext {
     const { order, policy } = this.input;
 
     this.status.step = 'ReceiveOrder';
-    await this.activity('ReceiveOrder', order);
+    const faults = this.input.faults ?? null;
+    await this.activity('ReceiveOrder', { order, faults });
     this.note('received', 'ReceiveOrder');
 
     this.status.step = 'ValidateOrder';
-    await this.activity('ValidateOrder', { ...order, address: this.status.address });
+    await this.activity('ValidateOrder', { order: { ...order, address: this.status.address }, faults });
     await this.transition('validated', 'ValidateOrder');
 
     this.status.step = 'ManualReview';
@@ -243,7 +244,7 @@ class OrderRun implements CallContext {
 
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
-    await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount });
+    await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
     this.status.payment.status = 'charged';
     await this.transition('paid', 'ChargePayment');
 
@@ -253,7 +254,7 @@ class OrderRun implements CallContext {
     this.status.shipping.carrierRef = shipment.carrierRef;
 
     this.status.step = 'MarkShipped';
-    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef });
+    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults });
   }
 
   private async shipWithRetries(): Promise<ShippingResult> {
@@ -266,7 +267,7 @@ class OrderRun implements CallContext {
           workflowId: shippingWorkflowId(order.orderId, attempt),
           taskQueue: SHIPPING_TASK_QUEUE,
           args: [
-            { orderId: order.orderId, attempt, items: order.items, address: this.status.address, policy, budgetEndsAt: this.budgetEndsAt() },
+            { orderId: order.orderId, attempt, items: order.items, address: this.status.address, policy, budgetEndsAt: this.budgetEndsAt(), faults: this.input.faults ?? null },
           ],
           cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -343,6 +344,7 @@ class OrderRun implements CallContext {
         orderId: this.status.orderId,
         paymentId: this.status.payment.paymentId,
         reason,
+        faults: this.input.faults ?? null,
       });
       if (refunded) this.status.payment.status = 'refunded';
       this.note(refunded ? 'payment_refunded' : 'nothing_to_refund', 'Compensation');

@@ -43,12 +43,20 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
 
   let step: 'PreparePackage' | 'DispatchCarrier' = 'PreparePackage';
   try {
-    const { packageId } = await activity('PreparePackage', { orderId: input.orderId, shipmentId, items: input.items });
+    const faults = input.faults ?? null;
+    const { packageId } = await activity('PreparePackage', { orderId: input.orderId, shipmentId, items: input.items, faults });
     await parent.signal(readyToDispatchSignal, { attempt: input.attempt });
     await condition(() => approval !== null);
     const address = (approval as DispatchApproved | null)?.address ?? null;
     step = 'DispatchCarrier';
-    const { carrierRef } = await activity('DispatchCarrier', { orderId: input.orderId, shipmentId, packageId, address });
+    const { carrierRef } = await activity('DispatchCarrier', {
+      orderId: input.orderId,
+      shipmentId,
+      attempt: input.attempt,
+      packageId,
+      address,
+      faults,
+    });
     return { shipmentId, packageId, carrierRef, address };
   } catch (err) {
     if (isCancellation(err)) throw err;

@@ -49,6 +49,8 @@ async function up(): Promise<void> {
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     temporalAddress: process.env['STACK_TEMPORAL_ADDRESS'] || undefined,
     temporalDbFile: join(dataDir, 'temporal.sqlite'),
+    // A development stack accepts per-order fault plans (chaos testing, the demo).
+    appEnv: { ALLOW_FAULT_INJECTION: process.env['ALLOW_FAULT_INJECTION'] ?? 'true' },
     log,
   });
   if (stopping) return;

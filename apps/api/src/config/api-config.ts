@@ -3,7 +3,7 @@
  * stops the process with the variable's name and the reason.
  */
 import type { OrderPolicy } from '@order-fulfillment/contracts';
-import { numberEnv, optionalEnv, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
+import { booleanEnv, numberEnv, optionalEnv, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
 import type { Env, TemporalConfig } from '@order-fulfillment/platform';
 
 export interface ApiConfig {
@@ -18,6 +18,8 @@ export interface ApiConfig {
   apiKey: string | null;
   corsOrigins: string[];
   bodyLimit: string;
+  /** Accept per-order fault plans (chaos testing); off unless ALLOW_FAULT_INJECTION=true. */
+  allowFaultInjection: boolean;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -33,5 +35,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     apiKey: optionalEnv(env, 'API_KEY') ?? null,
     corsOrigins: (optionalEnv(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimit: stringEnv(env, 'BODY_LIMIT', '100kb'),
+    allowFaultInjection: booleanEnv(env, 'ALLOW_FAULT_INJECTION', false),
   };
 }

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
@@ -52,7 +52,13 @@ export class OrdersService {
       items: dto.items?.map((i) => ({ sku: i.sku, qty: i.qty, ...(i.unitPrice !== undefined ? { unitPrice: i.unitPrice } : {}) })) ?? [...DEFAULT_ITEMS],
       address: dto.address ? { ...dto.address } : null,
     };
-    const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy };
+    if (dto.faults && !this.config.allowFaultInjection) {
+      throw new BadRequestException({
+        message: 'validation failed',
+        errors: [{ field: 'faults', reason: 'fault injection is disabled on this API (ALLOW_FAULT_INJECTION=true enables it)' }],
+      });
+    }
+    const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy, faults: dto.faults ? { ...dto.faults } : null };
     const workflowId = orderWorkflowId(order.orderId);
     if (await this.store.findOrder(order.orderId)) throw new ConflictException(`order ${order.orderId} already exists`);
     try {

@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
     ports: { api: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
     databaseUrl: database.url,
     temporalDbFile: null,
-    appEnv: { ORDER_REVIEW_MS: '1000', LOG_LEVEL: 'warn' },
+    appEnv: { ORDER_REVIEW_MS: '1000', LOG_LEVEL: 'warn', ALLOW_FAULT_INJECTION: 'true' },
     log: () => undefined,
   });
   globalThis.__E2E__ = { stack, database };

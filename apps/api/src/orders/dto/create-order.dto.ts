@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ID_PATTERN, LIMITS } from '@order-fulfillment/contracts';
 import { AddressDto } from './address.dto';
+import { FaultPlanDto } from './fault-plan.dto';
 
 export const ID_RULE = 'must be 1-64 characters of letters, digits, ".", "_" or "-"';
 
@@ -57,4 +58,10 @@ export class CreateOrderDto {
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;
+
+  @ApiPropertyOptional({ type: FaultPlanDto, description: 'Chaos testing; refused unless the API allows fault injection.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FaultPlanDto)
+  faults?: FaultPlanDto;
 }
