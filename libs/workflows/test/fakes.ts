@@ -1,0 +1,125 @@
+/**
+ * In-memory stand-ins for the activities, programmable per test. They are the
+ * workflow tests' only mocks: the workflows themselves run for real on a real
+ * Temporal dev server.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type {
+  Address,
+  BookkeepingActivities,
+  OrderActivities,
+  OrderState,
+  ShippingActivities,
+} from '@order-fulfillment/contracts';
+import { NON_RETRYABLE_ERRORS, orderProblems } from '@order-fulfillment/contracts';
+
+/** A promise the test opens when it wants an activity to go on. */
+export class Gate {
+  private release!: () => void;
+  readonly opened = new Promise<void>((resolve) => (this.release = resolve));
+  reached = false;
+  open(): void {
+    this.release();
+  }
+}
+
+export interface Call {
+  name: string;
+  args: unknown;
+  attempt: number;
+}
+
+export class FakeWorld {
+  calls: Call[] = [];
+  transitions: { orderId: string; state: OrderState; payload?: Record<string, unknown> }[] = [];
+  events: { orderId: string; type: string; payload?: Record<string, unknown> }[] = [];
+  charges = new Map<string, { orderId: string; status: 'charged' | 'refunded' }>();
+  dispatchedTo: (Address | null)[] = [];
+
+  /** Hooks a test can set. Throw from one to fail that call. */
+  onCharge?: (attempt: number) => Promise<void> | void;
+  onPrepare?: (shipmentId: string) => Promise<void> | void;
+  onDispatch?: (attempt: number, shipmentId: string) => Promise<void> | void;
+  onRefund?: () => Promise<void> | void;
+
+  count(name: string): number {
+    return this.calls.filter((c) => c.name === name).length;
+  }
+
+  private record(name: string, args: unknown): number {
+    const attempt = Context.current().info.attempt;
+    this.calls.push({ name, args, attempt });
+    return attempt;
+  }
+
+  order(): OrderActivities {
+    return {
+      ReceiveOrder: async (request) => ({ attempt: this.record('ReceiveOrder', request) }),
+      ValidateOrder: async (request) => {
+        const attempt = this.record('ValidateOrder', request);
+        const problems = orderProblems(request.order);
+        if (problems.length) throw ApplicationFailure.nonRetryable(problems.join('; '), NON_RETRYABLE_ERRORS.invalidOrder);
+        return { attempt };
+      },
+      ChargePayment: async (request) => {
+        const attempt = this.record('ChargePayment', request);
+        await this.onCharge?.(attempt);
+        const existing = this.charges.get(request.paymentId);
+        if (!existing) this.charges.set(request.paymentId, { orderId: request.orderId, status: 'charged' });
+        return { attempt, charged: !existing };
+      },
+      RefundPayment: async (request) => {
+        const attempt = this.record('RefundPayment', request);
+        await this.onRefund?.();
+        const charge = this.charges.get(request.paymentId);
+        if (!charge || charge.status !== 'charged') return { attempt, refunded: false };
+        charge.status = 'refunded';
+        return { attempt, refunded: true };
+      },
+      MarkShipped: async (request) => ({ attempt: this.record('MarkShipped', request) }),
+    };
+  }
+
+  shipping(): ShippingActivities {
+    return {
+      PreparePackage: async (request) => {
+        const attempt = this.record('PreparePackage', request);
+        await this.onPrepare?.(request.shipmentId);
+        return { attempt, packageId: `pkg-${request.shipmentId}` };
+      },
+      DispatchCarrier: async (request) => {
+        const attempt = this.record('DispatchCarrier', request);
+        await this.onDispatch?.(request.attempt, request.shipmentId);
+        this.dispatchedTo.push(request.address);
+        return { attempt, carrierRef: `trk-${request.shipmentId}` };
+      },
+    };
+  }
+
+  bookkeeping(): BookkeepingActivities {
+    return {
+      RecordTransition: async ({ orderId, state, payload }) => {
+        this.transitions.push({ orderId, state, payload });
+      },
+      RecordEvent: async ({ orderId, type, payload }) => {
+        this.events.push({ orderId, type, payload });
+      },
+    };
+  }
+
+  states(orderId: string): OrderState[] {
+    return this.transitions.filter((t) => t.orderId === orderId).map((t) => t.state);
+  }
+}
+
+/** Waits on a gate, giving up if the activity is cancelled (needs heartbeats to hear it). */
+export async function holdUntil(gate: Gate): Promise<void> {
+  gate.reached = true;
+  const ctx = Context.current();
+  const beat = setInterval(() => ctx.heartbeat(), 100);
+  try {
+    await Promise.race([gate.opened, ctx.cancelled]);
+  } finally {
+    clearInterval(beat);
+  }
+}
