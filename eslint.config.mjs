@@ -34,8 +34,9 @@ export default [
           depConstraints: [
             // Layers (type:*)
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:workflows', 'type:activities', 'type:data', 'type:util'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:contracts'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:contracts', 'type:infra'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:infra', 'type:contracts'] },
             { sourceTag: 'type:activities', onlyDependOnLibsWithTags: ['type:contracts', 'type:data', 'type:util'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts'] },
@@ -47,7 +48,7 @@ export default [
             { sourceTag: 'scope:order-worker', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:shipping-worker', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'], notDependOnLibsWithTags: ['type:workflows', 'type:activities', 'type:data'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],

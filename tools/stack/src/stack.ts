@@ -7,11 +7,8 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { migrate } from '@order-fulfillment/db';
-import { ManagedProcess, spawnManaged } from './processes';
-import { Postgres, startPostgres } from './postgres';
-import { resolveTemporalCli } from './temporal-cli';
-import { TemporalServer, startTemporalServer } from './temporal-server';
-import { waitFor } from './wait';
+import { resolveTemporalCli, spawnManaged, startPostgres, startTemporalServer, waitFor } from '@order-fulfillment/infra';
+import type { ManagedProcess, Postgres, TemporalServer } from '@order-fulfillment/infra';
 
 export type AppName = 'api' | 'order-worker' | 'shipping-worker';
 export const ALL_APPS: readonly AppName[] = ['api', 'order-worker', 'shipping-worker'];

