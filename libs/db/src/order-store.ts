@@ -132,9 +132,8 @@ export class OrderStore {
         .update(PaymentEntity)
         .set({ status: 'refunded', updatedAt: () => 'clock_timestamp()' })
         .where('payment_id = :paymentId AND order_id = :orderId AND status = :charged', { paymentId, orderId, charged: 'charged' })
-        .returning(['payment_id'])
         .execute();
-      const refunded = (updated.raw as unknown[]).length > 0;
+      const refunded = (updated.affected ?? 0) > 0;
       if (refunded) {
         await this.appendEvent(em, { orderId, type: 'payment_refunded', dedupeKey: `payment:${paymentId}:refunded`, payload: { paymentId, reason } });
       }

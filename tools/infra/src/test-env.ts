@@ -4,7 +4,7 @@
  * side. DATABASE_URL, when set, is used as the server to create a throw-away
  * database in; otherwise a real embedded PostgreSQL starts in a temp folder.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -40,6 +40,7 @@ export async function startTestDatabase(name = 'test'): Promise<TestDatabase> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'of-pg-'));
+  chmodSync(dir, 0o755); // reachable by the postgres user when tests run as root
   const pg = await startPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database });
   return {
     url: pg.url,
