@@ -44,7 +44,7 @@ async function sql<T = Record<string, unknown>>(query: string, params: unknown[]
 }
 
 const activities = (faults = new FaultInjector(NO_FAULTS)) => createOrderActivities({ store, faults, logger });
-const run = <T>(fn: () => Promise<T>, attempt = 1) => new MockActivityEnvironment({ attempt }).run(fn);
+const run = <T>(fn: () => Promise<T>, attempt = 1): Promise<T> => new MockActivityEnvironment({ attempt }).run(fn) as Promise<T>;
 
 describe('ChargePayment', () => {
   it('20 concurrent charges with one payment id: one row, one charge', async () => {

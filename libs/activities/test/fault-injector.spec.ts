@@ -13,7 +13,10 @@ describe('FaultInjector', () => {
     const injector = new FaultInjector({ ...EXERCISE_FAULTS, seed: 7 });
     const outcomes = { ok: 0, error: 0, hang: 0 };
     for (let i = 0; i < 30_000; i++) outcomes[injector.roll(`call-${i}`)]++;
-    for (const share of Object.values(outcomes)) expect(share / 30_000).toBeGreaterThan(0.31), expect(share / 30_000).toBeLessThan(0.356);
+    for (const share of Object.values(outcomes)) {
+      expect(share / 30_000).toBeGreaterThan(0.31);
+      expect(share / 30_000).toBeLessThan(0.356);
+    }
   });
 
   it('is reproducible with a seed: the same call gets the same fate', () => {
