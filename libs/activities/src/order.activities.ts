@@ -86,8 +86,8 @@ function replayCharge(ownerOrderId: string, status: string, orderId: string, pay
 /** Database-only bookkeeping, run as local activities by the order workflow. */
 export function createBookkeepingActivities({ store }: { store: OrderStore }): BookkeepingActivities {
   return {
-    async RecordTransition({ orderId, state, step, dedupeKey, payload }) {
-      await store.recordTransition(orderId, state, dedupeKey, { step, ...payload });
+    async RecordTransition({ order, state, step, dedupeKey, payload }) {
+      await store.recordTransition(order, state, dedupeKey, { step, ...payload });
     },
     async RecordEvent({ orderId, type, dedupeKey, payload, address }) {
       await store.recordEvent({ orderId, type, dedupeKey, payload }, address);

@@ -86,6 +86,8 @@ export interface ShippingActivities {
  */
 export interface TransitionRecord {
   orderId: string;
+  /** The order as it stands, so the row exists even if ReceiveOrder never succeeded. */
+  order: OrderInput;
   state: OrderState;
   step: OrderStep | null;
   dedupeKey: string;

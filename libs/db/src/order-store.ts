@@ -51,16 +51,22 @@ export class OrderStore {
     });
   }
 
-  /** Moves the order to `state` and appends the transition event, once per dedupe key. */
-  async recordTransition(orderId: string, state: OrderState, dedupeKey: string, payload: Record<string, unknown> = {}): Promise<boolean> {
+  /**
+   * Moves the order to `state` and appends the transition event, once per
+   * dedupe key. Creates the row if it is missing (an order whose ReceiveOrder
+   * never succeeded still ends with a row saying how it ended).
+   */
+  async recordTransition(order: OrderInput, state: OrderState, dedupeKey: string, payload: Record<string, unknown> = {}): Promise<boolean> {
+    const orderId = order.orderId;
     return this.dataSource.transaction(async (em) => {
       const appended = await this.appendEvent(em, { orderId, type: 'transition', dedupeKey, payload: { state, ...payload } });
       if (appended) {
         await em
           .createQueryBuilder()
-          .update(OrderEntity)
-          .set({ state, updatedAt: () => 'clock_timestamp()' })
-          .where('id = :orderId', { orderId })
+          .insert()
+          .into(OrderEntity)
+          .values({ id: orderId, state, address: order.address, items: order.items, paymentId: order.paymentId })
+          .orUpdate(['state', 'updated_at'], ['id'])
           .execute();
       }
       return appended;

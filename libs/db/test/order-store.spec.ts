@@ -66,12 +66,17 @@ describe('OrderStore', () => {
   it('records a transition once per dedupe key and bumps updated_at', async () => {
     await store.receiveOrder(order('t1'));
     const [before] = await sql<{ updated_at: Date }>(`SELECT updated_at FROM orders WHERE id = 't1'`);
-    expect(await store.recordTransition('t1', 'validated', 'state:validated')).toBe(true);
-    expect(await store.recordTransition('t1', 'validated', 'state:validated')).toBe(false);
+    expect(await store.recordTransition(order('t1'), 'validated', 'state:validated')).toBe(true);
+    expect(await store.recordTransition(order('t1'), 'validated', 'state:validated')).toBe(false);
     const [after] = await sql<{ state: string; updated_at: Date }>(`SELECT state, updated_at FROM orders WHERE id = 't1'`);
     expect(after.state).toBe('validated');
     expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
     expect(await sql(`SELECT count(*)::int AS n FROM events WHERE order_id = 't1' AND payload->>'state' = 'validated'`)).toEqual([{ n: 1 }]);
+  });
+
+  it('a transition creates the row of an order that was never received, so no order is lost', async () => {
+    expect(await store.recordTransition(order('lost-1'), 'failed', 'state:failed', { reason: 'deadline_exceeded' })).toBe(true);
+    expect(await sql(`SELECT state, payment_id FROM orders WHERE id = 'lost-1'`)).toEqual([{ state: 'failed', payment_id: 'pmt-lost-1' }]);
   });
 
   it('persists an accepted address with its event', async () => {

@@ -379,6 +379,7 @@ class OrderRun implements CallContext {
     const snapshot = isTerminalState(state) ? { status: this.status } : {};
     await bookkeeping.RecordTransition({
       orderId: this.status.orderId,
+      order: { ...this.input.order, address: this.status.address },
       state,
       step,
       dedupeKey: `state:${state}`,
