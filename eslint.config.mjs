@@ -34,7 +34,7 @@ export default [
           depConstraints: [
             // Layers (type:*)
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:workflows', 'type:activities', 'type:data', 'type:util'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:contracts', 'type:infra'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:data', 'type:util', 'type:contracts', 'type:infra'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:infra', 'type:contracts'] },
             { sourceTag: 'type:activities', onlyDependOnLibsWithTags: ['type:contracts', 'type:data', 'type:util'] },
