@@ -55,10 +55,10 @@ const SEED_ACTIVITY: ActivityPolicy = {
  * quickly, and hedge slow calls (every activity here is idempotent).
  */
 const DEADLINE_ACTIVITY: ActivityPolicy = {
-  startToCloseMs: 1_000,
+  startToCloseMs: 400,
   scheduleToCloseMs: null,
-  retry: { initialIntervalMs: 50, backoffCoefficient: 1.5, maximumIntervalMs: 500, maximumAttempts: 0 },
-  hedgeAfterMs: 250,
+  retry: { initialIntervalMs: 25, backoffCoefficient: 1.5, maximumIntervalMs: 250, maximumAttempts: 0 },
+  hedgeAfterMs: 150,
 };
 
 export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {

@@ -22,7 +22,8 @@ export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | n
       initialInterval: policy.retry.initialIntervalMs,
       backoffCoefficient: policy.retry.backoffCoefficient,
       maximumInterval: policy.retry.maximumIntervalMs,
-      maximumAttempts: policy.retry.maximumAttempts,
+      // 0 means unlimited: Temporal wants the field left out for that.
+      ...(policy.retry.maximumAttempts > 0 ? { maximumAttempts: policy.retry.maximumAttempts } : {}),
       nonRetryableErrorTypes: Object.values(NON_RETRYABLE_ERRORS),
     },
   };

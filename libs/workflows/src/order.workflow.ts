@@ -310,6 +310,9 @@ class OrderRun implements CallContext {
       if (this.stop) return this.stop;
       if (isCancellation(err)) return { kind: 'cancelled', reason: 'workflow cancelled in Temporal' };
       this.status.lastError = describeFailure(err);
+      // In deadline mode an activity's schedule-to-close is the order's remaining
+      // budget: its timing out is the deadline passing, whichever fired first.
+      if (this.input.policy.retryMode === 'deadline' && Date.now() >= this.deadlineAt - 250) return { kind: 'deadline' };
       return { kind: 'failed', reason: failureReason(this.status.step, err) };
     } finally {
       watchers.cancel();

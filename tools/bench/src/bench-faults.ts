@@ -111,7 +111,7 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
         [ids],
       );
       terminal = rows[0]?.n ?? 0;
-      process.stdout.write(`\r[${mode}] terminal ${terminal}/${ids.length} after ${((Date.now() - postedAt) / 1000).toFixed(0)} s   `);
+      if (process.stdout.isTTY) process.stdout.write(`\r[${mode}] terminal ${terminal}/${ids.length} after ${((Date.now() - postedAt) / 1000).toFixed(0)} s   `);
       if (terminal === ids.length) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -3,7 +3,8 @@
  * Unexpected errors are logged with their stack and answered with a generic
  * 500: a stack trace never reaches a client.
  */
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -21,7 +22,7 @@ export function toHttp(exception: unknown): { status: number; body: Record<strin
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const raw = exception.getResponse();
-    const body: Record<string, unknown> = { statusCode: status, error: HttpStatus[status] ?? 'Error' };
+    const body: Record<string, unknown> = { statusCode: status, error: STATUS_CODES[status] ?? 'Error' };
     if (typeof raw === 'string') body['message'] = raw;
     else Object.assign(body, raw, { statusCode: status });
     return { status, body };
@@ -30,7 +31,7 @@ export function toHttp(exception: unknown): { status: number; body: Record<strin
   const err = exception as { status?: number; type?: string; message?: string };
   if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
     const message = err.type === 'entity.parse.failed' ? 'body: malformed JSON' : err.type === 'entity.too.large' ? 'body: too large' : (err.message ?? 'bad request');
-    return { status: err.status, body: { statusCode: err.status, error: HttpStatus[err.status] ?? 'Error', message } };
+    return { status: err.status, body: { statusCode: err.status, error: STATUS_CODES[err.status] ?? 'Error', message } };
   }
   return { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } };
 }

@@ -1,0 +1,75 @@
+import { addressProblems, orderAmount, orderProblems, isTerminalState, ID_PATTERN } from './order';
+import { defaultOrderPolicy } from './policy';
+import { orderWorkflowId, shippingWorkflowId } from './temporal';
+
+describe('orderProblems', () => {
+  it('accepts the seed default basket', () => {
+    expect(orderProblems({ items: [{ sku: 'ABC', qty: 1 }], address: null })).toEqual([]);
+  });
+
+  it('names each problem with its field', () => {
+    expect(orderProblems({ items: [], address: null })).toEqual(['items: the order has no items']);
+    expect(orderProblems({ items: [{ sku: '', qty: 0 }, { sku: 'A', qty: 1.5 }], address: { street: '', city: 'X' } })).toEqual([
+      'items[0].sku: must be 1-64 characters',
+      'items[0].qty: must be an integer from 1 to 1000',
+      'items[1].qty: must be an integer from 1 to 1000',
+      'address.street: is required',
+    ]);
+  });
+
+  it('bounds the number of items', () => {
+    const items = Array.from({ length: 101 }, () => ({ sku: 'A', qty: 1 }));
+    expect(orderProblems({ items, address: null })).toEqual(['items: at most 100 items']);
+  });
+});
+
+describe('addressProblems', () => {
+  it('requires street and city, bounds every field', () => {
+    expect(addressProblems({ street: '1 St', city: 'X', postalCode: '123', country: 'US' })).toEqual([]);
+    expect(addressProblems(null)).toEqual(['address: is required']);
+    expect(addressProblems({ street: 'x'.repeat(201), city: ' ' })).toEqual([
+      'address.street: at most 200 characters',
+      'address.city: is required',
+    ]);
+  });
+});
+
+describe('orderAmount', () => {
+  it('sums qty x unit price in cents, defaulting the price to 10', () => {
+    expect(orderAmount([{ sku: 'A', qty: 2 }, { sku: 'B', qty: 3, unitPrice: 0.1 }])).toBe(20.3);
+  });
+});
+
+describe('names', () => {
+  it('derives workflow ids from the order id', () => {
+    expect(orderWorkflowId('123')).toBe('order-123');
+    expect(shippingWorkflowId('123', 2)).toBe('shipping-123-2');
+  });
+  it('knows the terminal states and the id rule', () => {
+    expect(['completed', 'cancelled', 'failed'].every(isTerminalState)).toBe(true);
+    expect(isTerminalState('paid')).toBe(false);
+    expect(ID_PATTERN.test('order-1.2_3')).toBe(true);
+    expect(ID_PATTERN.test('has space')).toBe(false);
+    expect(ID_PATTERN.test('x'.repeat(65))).toBe(false);
+  });
+});
+
+describe('defaultOrderPolicy', () => {
+  it('follows the seed by default: at most 3 attempts, no hedging, 2 s review, 15 s budget', () => {
+    const policy = defaultOrderPolicy();
+    expect(policy.retryMode).toBe('seed');
+    expect(policy.reviewMs).toBe(2_000);
+    expect(policy.deadlineMs).toBe(15_000);
+    expect(policy.shipping.maxAttempts).toBe(3);
+    expect(Object.values(policy.activities).every((a) => a.retry.maximumAttempts === 3 && a.hedgeAfterMs === 0)).toBe(true);
+  });
+  it('deadline mode retries without a count limit and hedges', () => {
+    const policy = defaultOrderPolicy('deadline');
+    expect(Object.values(policy.activities).every((a) => a.retry.maximumAttempts === 0 && a.hedgeAfterMs > 0)).toBe(true);
+  });
+  it('gives every activity its own copy (changing one changes no other)', () => {
+    const policy = defaultOrderPolicy();
+    policy.activities.ChargePayment.retry.maximumAttempts = 9;
+    expect(policy.activities.RefundPayment.retry.maximumAttempts).toBe(3);
+  });
+});
