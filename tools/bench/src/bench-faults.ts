@@ -25,17 +25,20 @@ interface Options {
   orders: number;
   modes: string[];
   seed: number;
+  /** `exercise` (the point of this benchmark) or `off` (a baseline). */
+  faults: 'exercise' | 'off';
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { orders: 200, modes: ['seed', 'deadline'], seed: 1 };
+  const options: Options = { orders: 200, modes: ['seed', 'deadline'], seed: 1, faults: 'exercise' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--orders') options.orders = Number(value);
     else if (flag === '--modes') options.modes = (value ?? '').split(',').filter(Boolean);
     else if (flag === '--seed') options.seed = Number(value);
+    else if (flag === '--faults' && (value === 'exercise' || value === 'off')) options.faults = value;
     else {
-      console.error(`bench:faults: unknown argument ${flag}\nusage: bench-faults [--orders N] [--modes seed,deadline] [--seed N]`);
+      console.error(`bench:faults: unknown argument ${flag}\nusage: bench-faults [--orders N] [--modes seed,deadline] [--seed N] [--faults exercise|off]`);
       process.exit(2);
     }
     i++;
@@ -73,7 +76,7 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
     databaseUrl: database.url,
     temporalDbFile: null,
     appEnv: {
-      FAULT_PRESET: 'exercise',
+      FAULT_PRESET: options.faults,
       FAULT_SEED: String(options.seed),
       RETRY_MODE: mode,
       LOG_LEVEL: 'error',
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
     benchmark: 'faults',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
-    faults: { preset: 'exercise', errorRate: 1 / 3, hangRate: 1 / 3, hangMs: 300_000, seed: options.seed },
+    faults: options.faults === 'exercise' ? { preset: 'exercise', errorRate: 1 / 3, hangRate: 1 / 3, hangMs: 300_000, seed: options.seed } : { preset: 'off' },
     deadlineMs: DEADLINE_MS,
     results,
   };
