@@ -19,7 +19,8 @@ export async function runActivity<T extends object>(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const retryable = !(err instanceof ApplicationFailure && err.nonRetryable);
-    deps.logger.warn({ orderId, activity: name, attempt, retryable, err: message }, 'activity attempt failed');
+    // Retryable failures are routine under faults (and audited below): debug, not warn.
+    deps.logger[retryable ? 'debug' : 'warn']({ orderId, activity: name, attempt, retryable, err: message }, 'activity attempt failed');
     await deps.store
       .recordEvent({
         orderId,

@@ -8,7 +8,7 @@
  * hold a worker slot.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { FaultPlan } from '@order-fulfillment/contracts';
+import type { ExternalCallOptions, FaultPlan } from '@order-fulfillment/contracts';
 import type { FaultConfig } from '@order-fulfillment/platform';
 
 export const INJECTED_FAULT = 'InjectedFault';
@@ -73,10 +73,18 @@ export class FaultInjector {
     return 'ok';
   }
 
-  /** Runs `call` behind the injector, under the order's plan when given. */
-  async call<T>(what: string, call: () => Promise<T>, plan?: FaultPlan | null): Promise<T> {
-    const config = effectiveConfig(this.config, plan);
-    const outcome = this.roll(callKey(what), config);
+  /**
+   * Makes an external call behind the injector, under the order's plan when
+   * given, hedged when `hedgeAfterMs` is set (see {@link hedge}).
+   */
+  async call<T>(what: string, call: () => Promise<T>, options: ExternalCallOptions = {}): Promise<T> {
+    const config = effectiveConfig(this.config, options.faults);
+    const leg = (n: number) => this.once(what, call, config, n);
+    return options.hedgeAfterMs ? hedge(leg, options.hedgeAfterMs) : leg(1);
+  }
+
+  private async once<T>(what: string, call: () => Promise<T>, config: FaultConfig, leg: number): Promise<T> {
+    const outcome = this.roll(`${callKey(what)}:${leg}`, config);
     this.counts[outcome]++;
     if (outcome === 'error') {
       throw ApplicationFailure.retryable(`injected fault: ${what} failed`, INJECTED_FAULT);
@@ -86,6 +94,30 @@ export class FaultInjector {
       throw ApplicationFailure.retryable(`injected fault: ${what} hung for ${config.hangMs} ms`, INJECTED_FAULT);
     }
     return call();
+  }
+}
+
+/**
+ * A hedged request ("The Tail at Scale"): when the first call has not answered
+ * after `afterMs`, send a second and take the first success; fail only when
+ * both fail (with the first call's error). For idempotent calls only. The
+ * slower call is left to end on its own (its attempt's timeout ends a hang).
+ */
+export async function hedge<T>(leg: (n: number) => Promise<T>, afterMs: number): Promise<T> {
+  const first = leg(1);
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), afterMs)));
+  const settled = first.then(
+    () => false,
+    () => false,
+  );
+  const hedgeNeeded = await Promise.race([settled, slow]);
+  clearTimeout(timer);
+  if (!hedgeNeeded) return first;
+  try {
+    return await Promise.any([first, leg(2)]);
+  } catch (err) {
+    throw err instanceof AggregateError ? err.errors[0] : err;
   }
 }
 

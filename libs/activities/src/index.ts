@@ -1,4 +1,4 @@
-export { FaultInjector, INJECTED_FAULT, seededRandom, effectiveConfig } from './fault-injector';
+export { FaultInjector, INJECTED_FAULT, seededRandom, effectiveConfig, hedge } from './fault-injector';
 export type { Outcome } from './fault-injector';
 export { createOrderActivities, createBookkeepingActivities } from './order.activities';
 export type { ActivityDeps } from './order.activities';

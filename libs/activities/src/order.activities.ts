@@ -23,17 +23,19 @@ const externalCall = async (): Promise<void> => undefined;
 export function createOrderActivities(deps: ActivityDeps): OrderActivities {
   const { store, faults } = deps;
   return {
-    async ReceiveOrder({ order, faults: plan }) {
+    async ReceiveOrder(request) {
+      const { order } = request;
       return runActivity(deps, 'ReceiveOrder', order.orderId, async () => {
-        await faults.call('ReceiveOrder', externalCall, plan);
+        await faults.call('ReceiveOrder', externalCall, request);
         await store.receiveOrder(order);
         return {};
       });
     },
 
-    async ValidateOrder({ order, faults: plan }) {
+    async ValidateOrder(request) {
+      const { order } = request;
       return runActivity(deps, 'ValidateOrder', order.orderId, async () => {
-        await faults.call('ValidateOrder', externalCall, plan);
+        await faults.call('ValidateOrder', externalCall, request);
         const problems = orderProblems(order);
         if (problems.length) {
           throw ApplicationFailure.nonRetryable(problems.join('; '), NON_RETRYABLE_ERRORS.invalidOrder, { problems });
@@ -42,30 +44,33 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
       });
     },
 
-    async ChargePayment({ orderId, paymentId, amount, faults: plan }) {
+    async ChargePayment(request) {
+      const { orderId, paymentId, amount } = request;
       return runActivity(deps, 'ChargePayment', orderId, async () => {
         // An idempotent replay needs no second call to the gateway.
         const existing = await store.findPayment(paymentId);
         if (existing) return replayCharge(existing.orderId, existing.status, orderId, paymentId);
-        await faults.call('ChargePayment', externalCall, plan);
+        await faults.call('ChargePayment', externalCall, request);
         const outcome = await store.charge(paymentId, orderId, amount);
         if (outcome.kind === 'conflict') return replayCharge(outcome.payment.orderId, outcome.payment.status, orderId, paymentId);
         return { charged: outcome.kind === 'charged' };
       });
     },
 
-    async RefundPayment({ orderId, paymentId, reason, faults: plan }) {
+    async RefundPayment(request) {
+      const { orderId, paymentId, reason } = request;
       return runActivity(deps, 'RefundPayment', orderId, async () => {
         const existing = await store.findPayment(paymentId);
         if (!existing || existing.orderId !== orderId || existing.status !== 'charged') return { refunded: false };
-        await faults.call('RefundPayment', externalCall, plan);
+        await faults.call('RefundPayment', externalCall, request);
         return { refunded: await store.refund(paymentId, orderId, reason) };
       });
     },
 
-    async MarkShipped({ orderId, carrierRef, faults: plan }) {
+    async MarkShipped(request) {
+      const { orderId, carrierRef } = request;
       return runActivity(deps, 'MarkShipped', orderId, async () => {
-        await faults.call('MarkShipped', externalCall, plan);
+        await faults.call('MarkShipped', externalCall, request);
         await store.recordEvent({ orderId, type: 'order_shipped', dedupeKey: 'order_shipped', payload: { carrierRef } });
         return {};
       });

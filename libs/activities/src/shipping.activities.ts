@@ -14,20 +14,22 @@ const externalCall = async (): Promise<void> => undefined;
 export function createShippingActivities(deps: ActivityDeps): ShippingActivities {
   const { store, faults } = deps;
   return {
-    async PreparePackage({ orderId, shipmentId, items, faults: plan }) {
+    async PreparePackage(request) {
+      const { orderId, shipmentId, items } = request;
       return runActivity(deps, 'PreparePackage', orderId, async () => {
-        await faults.call('PreparePackage', externalCall, plan);
+        await faults.call('PreparePackage', externalCall, request);
         const packageId = `pkg-${shipmentId}`;
         await store.recordEvent({ orderId, type: 'package_prepared', dedupeKey: `package:${shipmentId}`, payload: { shipmentId, packageId, items } });
         return { packageId };
       });
     },
 
-    async DispatchCarrier({ orderId, shipmentId, attempt, packageId, address, faults: plan }) {
+    async DispatchCarrier(request) {
+      const { orderId, shipmentId, attempt, packageId, address } = request;
       return runActivity(deps, 'DispatchCarrier', orderId, async () => {
-        await faults.call('DispatchCarrier', externalCall, plan);
+        await faults.call('DispatchCarrier', externalCall, request);
         // Sandbox carrier: declines the first N shipping attempts when the plan asks.
-        if (attempt <= (plan?.declineDispatchAttempts ?? 0)) {
+        if (attempt <= (request.faults?.declineDispatchAttempts ?? 0)) {
           throw ApplicationFailure.nonRetryable(`carrier declined shipment ${shipmentId} (sandbox)`, NON_RETRYABLE_ERRORS.carrierDeclined);
         }
         const carrierRef = `trk-${shipmentId}`;

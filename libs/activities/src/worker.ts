@@ -20,6 +20,7 @@ import {
 } from '@order-fulfillment/platform';
 import type { Env, Logger } from '@order-fulfillment/platform';
 import { FaultInjector } from './fault-injector';
+import { sdkLogger } from './sdk-logger';
 import { startHealthServer } from './health-server';
 import type { ActivityDeps } from './order.activities';
 
@@ -60,6 +61,13 @@ const quietBundlerLogger = {
   error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
 };
 
+/** The SDK's log level follows LOG_LEVEL (pino names), INFO by default. */
+function sdkLogLevel(env: Env): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
+  const level = (env['LOG_LEVEL'] ?? 'info').toUpperCase();
+  if (level === 'FATAL' || level === 'SILENT') return 'ERROR';
+  return (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((l) => l === level) ?? 'INFO';
+}
+
 export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const env = spec.env ?? process.env;
   const logger = createLogger(spec.service, env);
@@ -67,6 +75,9 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const faultConfig = resolveFaultConfig(env);
   const shutdownGraceMs = numberEnv(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 300_000 });
   const maxActivities = numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
+  const maxWorkflowTasks = numberEnv(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, { min: 2, max: 10_000 });
+  const workflowPollers = numberEnv(env, 'WORKER_WORKFLOW_POLLERS', 20, { min: 2, max: 1_000 });
+  const activityPollers = numberEnv(env, 'WORKER_ACTIVITY_POLLERS', 20, { min: 1, max: 1_000 });
   const healthPort = numberEnv(env, 'WORKER_HEALTH_PORT', 0, { min: 0, max: 65_535 });
   const dataSource = createDataSource({
     url: stringEnv(env, 'DATABASE_URL'),
@@ -74,7 +85,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     applicationName: spec.service,
   });
 
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({ logger: sdkLogger(logger, sdkLogLevel(env)), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   await dataSource.initialize();
   const faults = new FaultInjector(faultConfig);
   if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');
@@ -88,6 +99,9 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     activities: spec.activities({ store: new OrderStore(dataSource), faults, logger }),
     shutdownGraceTime: shutdownGraceMs,
     maxConcurrentActivityTaskExecutions: maxActivities,
+    maxConcurrentWorkflowTaskExecutions: maxWorkflowTasks,
+    maxConcurrentWorkflowTaskPolls: Math.min(workflowPollers, maxWorkflowTasks),
+    maxConcurrentActivityTaskPolls: activityPollers,
     maxConcurrentLocalActivityExecutions: 200,
   });
   logger.info({ taskQueue: spec.taskQueue, namespace: temporal.namespace, address: temporal.address }, 'worker started');

@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { EXERCISE_FAULTS, NO_FAULTS } from '@order-fulfillment/platform';
-import { FaultInjector, effectiveConfig } from '../src';
+import { FaultInjector, effectiveConfig, hedge } from '../src';
 
 describe('FaultInjector', () => {
   it('never interferes when off (the default)', async () => {
@@ -45,6 +45,31 @@ describe('FaultInjector', () => {
     setTimeout(() => env.cancel(), 100);
     await expect(call).rejects.toBeDefined();
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('hedging: when the first call hangs, a second one is sent and its success wins', async () => {
+    let calls = 0;
+    const started = Date.now();
+    const result = await hedge(async (leg) => {
+      calls++;
+      if (leg === 1) await new Promise((resolve) => setTimeout(resolve, 5_000)); // a slow first answer
+      return `leg ${leg}`;
+    }, 100);
+    expect(result).toBe('leg 2');
+    expect(calls).toBe(2);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('hedging sends no second call when the first answers in time, and fails only when both fail', async () => {
+    let calls = 0;
+    await expect(hedge(async () => ++calls, 1_000)).resolves.toBe(1);
+    expect(calls).toBe(1);
+    await expect(
+      hedge(async (leg) => {
+        await new Promise((resolve) => setTimeout(resolve, leg === 1 ? 200 : 0));
+        throw new Error(`leg ${leg} failed`);
+      }, 50),
+    ).rejects.toThrow('leg 1 failed');
   });
 
   it("an order's plan overrides the worker's setting", () => {

@@ -7,12 +7,18 @@
  */
 import type { Address, FaultPlan, OrderInput, OrderItem, OrderState, OrderStep } from './order';
 
-/** Every external call can carry the order's fault plan (chaos testing). */
-export interface FaultScoped {
+/** How an activity makes its external call: the order's fault plan and the hedge delay. */
+export interface ExternalCallOptions {
+  /** Chaos testing: the order's fault plan, overriding the worker's. */
   faults?: FaultPlan | null;
+  /**
+   * Tail tolerance for idempotent calls: when the external call has not answered
+   * after this long, a second one is sent and the first success wins. 0 = off.
+   */
+  hedgeAfterMs?: number;
 }
 
-export interface OrderRequest extends FaultScoped {
+export interface OrderRequest extends ExternalCallOptions {
   order: OrderInput;
 }
 
@@ -21,7 +27,7 @@ export interface AttemptInfo {
   attempt: number;
 }
 
-export interface ChargeRequest extends FaultScoped {
+export interface ChargeRequest extends ExternalCallOptions {
   orderId: string;
   paymentId: string;
   amount: number;
@@ -30,7 +36,7 @@ export interface ChargeResult extends AttemptInfo {
   /** False when the payment id had already been charged (an idempotent replay). */
   charged: boolean;
 }
-export interface RefundRequest extends FaultScoped {
+export interface RefundRequest extends ExternalCallOptions {
   orderId: string;
   paymentId: string;
   reason: string;
@@ -39,7 +45,7 @@ export interface RefundResult extends AttemptInfo {
   /** False when there was nothing to refund (never charged, or already refunded). */
   refunded: boolean;
 }
-export interface MarkShippedRequest extends FaultScoped {
+export interface MarkShippedRequest extends ExternalCallOptions {
   orderId: string;
   carrierRef: string;
 }
@@ -53,7 +59,7 @@ export interface OrderActivities {
   MarkShipped(request: MarkShippedRequest): Promise<AttemptInfo>;
 }
 
-export interface PrepareRequest extends FaultScoped {
+export interface PrepareRequest extends ExternalCallOptions {
   orderId: string;
   shipmentId: string;
   items: OrderItem[];
@@ -61,7 +67,7 @@ export interface PrepareRequest extends FaultScoped {
 export interface PrepareResult extends AttemptInfo {
   packageId: string;
 }
-export interface DispatchRequest extends FaultScoped {
+export interface DispatchRequest extends ExternalCallOptions {
   orderId: string;
   shipmentId: string;
   /** The shipping attempt (1-based) this dispatch belongs to. */

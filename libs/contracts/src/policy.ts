@@ -23,8 +23,14 @@ export interface ActivityPolicy {
   /** All attempts' limit; null means "whatever remains of the order's budget". */
   scheduleToCloseMs: number | null;
   retry: RetryPolicyConfig;
-  /** Launch a second, concurrent call when the first has not finished after this long; 0 = off. */
+  /** Hedge the external call: send a second one when the first has not answered after this long; 0 = off. */
   hedgeAfterMs: number;
+  /**
+   * Run as a local activity: attempts execute in the workflow's worker and are
+   * recorded as one marker, instead of a task round trip through the server per
+   * attempt. Meant for short, idempotent calls under a tight budget.
+   */
+  local: boolean;
 }
 
 export interface OrderPolicy {
@@ -48,6 +54,7 @@ const SEED_ACTIVITY: ActivityPolicy = {
   scheduleToCloseMs: null,
   retry: { initialIntervalMs: 500, backoffCoefficient: 2, maximumIntervalMs: 4_000, maximumAttempts: 3 },
   hedgeAfterMs: 0,
+  local: false,
 };
 
 /**
@@ -59,6 +66,7 @@ const DEADLINE_ACTIVITY: ActivityPolicy = {
   scheduleToCloseMs: null,
   retry: { initialIntervalMs: 25, backoffCoefficient: 1.5, maximumIntervalMs: 250, maximumAttempts: 0 },
   hedgeAfterMs: 150,
+  local: true,
 };
 
 export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {

@@ -6,7 +6,7 @@
  */
 import type { ActivityName, ActivityPolicy, OrderPolicy } from '@order-fulfillment/contracts';
 import { ACTIVITY_NAMES, RETRY_MODES, defaultOrderPolicy } from '@order-fulfillment/contracts';
-import { Env, numberEnv, oneOfEnv } from './env';
+import { Env, booleanEnv, numberEnv, oneOfEnv } from './env';
 
 /** ChargePayment -> CHARGE_PAYMENT */
 export const activityEnvPrefix = (name: ActivityName): string => name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
@@ -19,6 +19,7 @@ function activityOverrides(env: Env, prefix: string, base: ActivityPolicy): Acti
     startToCloseMs: n('START_TO_CLOSE_MS', base.startToCloseMs, { min: 10 }),
     scheduleToCloseMs: scheduleToClose > 0 ? scheduleToClose : null,
     hedgeAfterMs: n('HEDGE_AFTER_MS', base.hedgeAfterMs, { min: 0 }),
+    local: booleanEnv(env, `${prefix}_LOCAL`, base.local),
     retry: {
       initialIntervalMs: n('INITIAL_INTERVAL_MS', base.retry.initialIntervalMs, { min: 1 }),
       backoffCoefficient: n('BACKOFF', base.retry.backoffCoefficient, { min: 1, max: 10, integer: false }),

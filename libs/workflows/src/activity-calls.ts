@@ -1,9 +1,10 @@
 /**
- * How workflows call activities: options derived from the order's policy, an
- * optional hedge for slow calls, and attempt bookkeeping for the status query.
+ * How workflows call activities: options derived from the order's policy
+ * (remote or local, timeouts, retries, the remaining budget), the hedge delay
+ * handed to the activity, and attempt bookkeeping for the status query.
  */
-import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { ActivityName, ActivityPolicy, AttemptInfo } from '@order-fulfillment/contracts';
 import { NON_RETRYABLE_ERRORS } from '@order-fulfillment/contracts';
 
@@ -30,35 +31,22 @@ export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | n
 }
 
 /**
- * Runs `call` and, if it has not settled after `hedgeAfterMs`, runs it a second
- * time concurrently; the first success wins and the other call is cancelled.
- * Only for idempotent activities. Resolves to the winner's value plus the number
- * of calls launched.
+ * Local-activity options from the same policy. Retries up to the threshold run
+ * in the worker; past it they wait on a server timer, which also lets the
+ * workflow task complete so messages and the deadline timer get through.
  */
-export async function hedged<T>(call: () => Promise<T>, hedgeAfterMs: number): Promise<{ value: T; calls: number }> {
-  if (hedgeAfterMs <= 0) return { value: await call(), calls: 1 };
-  return CancellationScope.cancellable(async () => {
-    const calls: Promise<T>[] = [call()];
-    const settledFirst = calls[0].then(
-      () => false,
-      () => false,
-    );
-    const timerFired = sleep(hedgeAfterMs).then(
-      () => true,
-      () => false,
-    );
-    if (await Promise.race([settledFirst, timerFired])) calls.push(call());
-    try {
-      return { value: await Promise.any(calls), calls: calls.length };
-    } catch (err) {
-      // Every call failed: report the first call's failure.
-      throw err instanceof AggregateError ? err.errors[0] : err;
-    } finally {
-      // Cancels the losing call and the hedge timer.
-      CancellationScope.current().cancel();
-    }
-  });
+export function localActivityOptions(policy: ActivityPolicy, budgetEndsAt: number | null): LocalActivityOptions {
+  const { taskQueue: _taskQueue, retry, startToCloseTimeout, scheduleToCloseTimeout } = activityOptions(policy, budgetEndsAt);
+  return {
+    startToCloseTimeout,
+    scheduleToCloseTimeout,
+    retry,
+    localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  };
 }
+
+const LOCAL_RETRY_THRESHOLD_MS = 1_000;
 
 export interface CallContext {
   policyFor(name: ActivityName): ActivityPolicy;
@@ -69,20 +57,26 @@ export interface CallContext {
 }
 
 /**
- * Calls one activity of `Acts` by name, under that activity's policy.
+ * Calls one activity of `Acts` by name, under that activity's policy. The
+ * request gets the policy's hedge delay: hedging is done by the activity around
+ * its external call, where it costs no extra workflow round trips.
  */
-export async function callActivity<Acts, R extends AttemptInfo>(
+export async function callActivity<Acts, Req extends object, R extends AttemptInfo>(
   ctx: CallContext,
   name: ActivityName & keyof Acts,
-  invoke: (activities: Acts) => Promise<R>,
+  request: Req,
   taskQueue?: string,
 ): Promise<R> {
   const policy = ctx.policyFor(name);
-  const once = () => invoke(proxyActivities(activityOptions(policy, ctx.budgetEndsAt(), taskQueue)) as Acts);
+  const activities = (
+    policy.local
+      ? proxyLocalActivities(localActivityOptions(policy, ctx.budgetEndsAt()))
+      : proxyActivities(activityOptions(policy, ctx.budgetEndsAt(), taskQueue))
+  ) as Record<string, (request: Req) => Promise<R>>;
   try {
-    const { value, calls } = await hedged(once, policy.hedgeAfterMs);
-    ctx.countAttempts(name, value.attempt + calls - 1);
-    return value;
+    const result = await activities[name as string]({ ...request, ...(policy.hedgeAfterMs > 0 ? { hedgeAfterMs: policy.hedgeAfterMs } : {}) });
+    ctx.countAttempts(name, result.attempt);
+    return result;
   } catch (err) {
     if (!isCancellation(err)) ctx.countAttempts(name, Math.max(1, policy.retry.maximumAttempts));
     throw err;

@@ -360,14 +360,12 @@ class OrderRun implements CallContext {
   }
 
   // --- bookkeeping -----------------------------------------------------------
-  /** Calls an order activity under its policy (timeouts, retries, hedging). */
+  /** Calls an order activity under its policy (kind, timeouts, retries, hedging). */
   private activity<K extends keyof OrderActivities>(
     name: K,
-    ...args: Parameters<OrderActivities[K]>
+    request: Parameters<OrderActivities[K]>[0],
   ): Promise<Awaited<ReturnType<OrderActivities[K]>>> {
-    return callActivity(this, name, (activities: OrderActivities) =>
-      (activities[name] as (...a: typeof args) => Promise<Awaited<ReturnType<OrderActivities[K]>>>)(...args),
-    );
+    return callActivity<OrderActivities, typeof request, Awaited<ReturnType<OrderActivities[K]>>>(this, name, request);
   }
 
   private note(event: string, step: OrderStep | null, detail?: string): void {

@@ -36,10 +36,8 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
     budgetEndsAt: () => input.budgetEndsAt,
     countAttempts: () => undefined,
   };
-  const activity = <K extends keyof ShippingActivities>(name: K, ...args: Parameters<ShippingActivities[K]>) =>
-    callActivity(ctx, name, (activities: ShippingActivities) =>
-      (activities[name] as (...a: typeof args) => Promise<Awaited<ReturnType<ShippingActivities[K]>>>)(...args),
-    );
+  const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0]) =>
+    callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request);
 
   let step: 'PreparePackage' | 'DispatchCarrier' = 'PreparePackage';
   try {

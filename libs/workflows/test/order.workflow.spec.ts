@@ -304,25 +304,22 @@ describe('OrderWorkflow', () => {
     expect(world.count('PreparePackage')).toBe(0);
   });
 
-  it('hedging: a slow call is raced by a second one and the first success wins', async () => {
+  it('deadline mode: local activities keep retrying past the seed\'s 3 attempts while the budget allows, hedged', async () => {
     const world = new FakeWorld();
     const order = newOrder();
-    const stuck = new Gate();
-    let charges = 0;
-    world.onCharge = async () => {
-      charges += 1;
-      if (charges === 1) await holdUntil(stuck); // the first call hangs
+    world.onCharge = (attempt) => {
+      if (attempt <= 5) throw ApplicationFailure.retryable(`gateway busy (${attempt})`, 'GatewayBusy');
     };
-    const policy = testPolicy({}, 'seed');
-    policy.activities.ChargePayment.hedgeAfterMs = 200;
     await withWorkers(world, async () => {
-      const handle = await startOrder({ order, policy });
+      const handle = await startOrder({ order, policy: testPolicy({}, 'deadline') });
       expect(await handle.result()).toMatchObject({ state: 'completed' });
-      expect((await handle.query(statusQuery)).attempts['ChargePayment']).toBe(2);
-      stuck.open();
-      await recordHistory('hedged-charge', handle);
+      expect((await handle.query(statusQuery)).attempts['ChargePayment']).toBe(6);
+      await recordHistory('deadline-mode-retries', handle);
     });
-    expect(world.count('ChargePayment')).toBe(2);
+    const charges = world.calls.filter((c) => c.name === 'ChargePayment');
+    expect(charges.map((c) => c.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The hedge delay travels with each request; the activity hedges its external call.
+    expect(charges[0]?.args).toMatchObject({ hedgeAfterMs: 150 });
     expect([...world.charges.values()]).toEqual([{ orderId: order.orderId, status: 'charged' }]);
   });
 });

@@ -25,7 +25,7 @@ const BRANCHES = [
   'shipping-exhausted',
   'deadline-exceeded',
   'payment-failed',
-  'hedged-charge',
+  'deadline-mode-retries',
 ];
 
 let bundle: WorkflowBundleWithSourceMap;
