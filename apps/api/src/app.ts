@@ -37,7 +37,8 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
     maxAge: 600,
   });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // process.exit(0) once closed (not a re-raised signal), so pino flushes its last lines.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,
