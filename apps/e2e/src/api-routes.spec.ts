@@ -75,6 +75,8 @@ describe('POST /orders', () => {
     ['sku missing', { orderId: 'o1', paymentId: 'p1', items: [{ qty: 1 }] }, 'items.0.sku'],
     ['items not an array', { orderId: 'o1', paymentId: 'p1', items: { sku: 'A', qty: 1 } }, 'items'],
     ['negative unitPrice', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, unitPrice: -1 }] }, 'items.0.unitPrice'],
+    ['unitPrice with 3 decimals', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, unitPrice: 1.005 }] }, 'items.0.unitPrice'],
+    ['unitPrice 5e-324 (once a 500)', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, unitPrice: 5e-324 }] }, 'items.0.unitPrice'],
     ['street of 201 characters', { orderId: 'o1', paymentId: 'p1', address: { street: 's'.repeat(201), city: 'c' } }, 'address.street'],
     ['city missing', { orderId: 'o1', paymentId: 'p1', address: { street: 's' } }, 'address.city'],
     ['unknown field', { orderId: 'o1', paymentId: 'p1', coupon: 'FREE' }, 'coupon'],
