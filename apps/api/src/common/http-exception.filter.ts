@@ -27,7 +27,7 @@ export function toHttp(exception: unknown): { status: number; body: Record<strin
     const raw = exception.getResponse();
     const body: Record<string, unknown> = { statusCode: status, error: reasonPhrase(status) };
     if (typeof raw === 'string') body['message'] = raw;
-    else Object.assign(body, raw, { statusCode: status, error: reasonPhrase(status) });
+    else Object.assign(body, raw, { statusCode: status });
     return { status, body };
   }
   // body-parser errors that reach here unmapped carry a status of their own.
