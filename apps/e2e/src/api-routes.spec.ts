@@ -250,8 +250,10 @@ describe('GET /orders', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const query: string = `?state=completed&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await http('GET', `/orders${query}`);
+      const res: { status: number; body: { orders: Array<{ orderId: string; state: string }>; nextCursor: string | null } } = await http(
+        'GET',
+        `/orders?state=completed&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.orders.length).toBeLessThanOrEqual(2);
       for (const o of res.body.orders) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@order-fulfillment/stack';
 import { databaseUrl, temporalAddress } from './support/helpers';
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 const dist = (file: string) => require(join(repoRoot(), 'apps', 'api', 'dist', file));
 
 let app: any;
