@@ -83,6 +83,7 @@ export class OrdersController {
   @ApiBadRequestResponse(error('Bad id or body.'))
   @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
   @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   cancel(@Param('id', OrderIdPipe) id: string, @Body() dto: CancelOrderDto) {
     return this.orders.cancel(id, dto.reason);
   }
@@ -94,6 +95,7 @@ export class OrdersController {
   @ApiBadRequestResponse(error('Bad id or address (each bad field is named).'))
   @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
   @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   updateAddress(@Param('id', OrderIdPipe) id: string, @Body() dto: AddressDto) {
     return this.orders.updateAddress(id, dto);
   }
@@ -106,6 +108,7 @@ export class OrdersController {
   @ApiBadRequestResponse(error('Bad id or body.'))
   @ApiConflictResponse(error('Refused: "order is not in review" (already approved or paid) or "order already finished".'))
   @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   approve(@Param('id', OrderIdPipe) id: string, @Body() dto: ApproveOrderDto) {
     return this.orders.approve(id, dto.by);
   }

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -212,6 +213,12 @@ export class OrdersService {
         const row = await this.store.findOrder(orderId);
         if (row) throw new ConflictException(`order ${orderId} is already ${row.state}`);
         throw new NotFoundException(`order ${orderId} not found`);
+      }
+      if (err instanceof ServiceError) {
+        // For example FAILED_PRECONDITION when the workflow task that would take the update
+        // failed or timed out: transient, nothing was changed, the caller may retry.
+        this.logger.warn({ err: err.message }, 'the workflow could not take the message now');
+        throw new ServiceUnavailableException(`order ${orderId}: the workflow could not take the message now; nothing was changed, try again`);
       }
       throw err;
     }
