@@ -1,17 +1,54 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from '@order-fulfillment/platform';
+import { ApiKeyGuard } from './common/api-key.guard';
+import { LifecycleLogger } from './common/lifecycle-logger';
+import { OrderLogInterceptor } from './common/order-log.interceptor';
 import { ApiConfig } from './config/api-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig): DynamicModule {
+  /**
+   * `logger` is the process's pino logger; pino-http is mounted by createApp in
+   * front of the body parser, so the LoggerModule only binds each request's
+   * logger to its async context (`useExisting`).
+   */
+  static forRoot(config: ApiConfig, logger: Logger): DynamicModule {
+    const { max, windowMs } = config.rateLimit;
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, HealthModule, OrdersModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, assignResponse: true }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', limit: max, ttl: windowMs }],
+          // One budget per client across all routes (the default is one per route).
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+          skipIf: () => max === 0,
+          errorMessage: `too many requests: at most ${max} per ${windowMs} ms per client`,
+        }),
+        DatabaseModule,
+        TemporalModule,
+        HealthModule,
+        MetricsModule,
+        OrdersModule,
+      ],
+      providers: [
+        // Order matters: the rate limit applies before the key is checked, so
+        // guessing keys is throttled too.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: OrderLogInterceptor },
+        LifecycleLogger,
+      ],
     };
   }
 }

@@ -1,33 +1,53 @@
 /**
  * Builds the Nest application with everything that makes it safe to expose:
- * validation, error mapping, body limit, CORS, OpenAPI docs and shutdown hooks.
- * Shared by main.ts and the tests, so tests exercise the real configuration.
+ * request logging and metrics, body limit, validation, error mapping, API key,
+ * rate limit, CORS, OpenAPI docs and shutdown hooks. Shared by main.ts and the
+ * tests, so tests exercise the real configuration.
  */
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { HttpExceptionFilter, bodyParserErrors } from './common/http-exception.filter';
+import { REQUEST_ID_HEADER, createApiLogger, createHttpLogger } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfig } from './config/api-config';
+import { MetricsService } from './metrics/metrics.service';
 
 export async function createApp(config: ApiConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const logger = createApiLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     bodyParser: false,
-    logger: ['error', 'warn'],
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
+  if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
+  // Before the body parser, so refused bodies (400, 413) are timed, counted and logged too.
+  app.use(app.get(MetricsService).httpMiddleware());
+  app.use(createHttpLogger(logger));
   app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(bodyParserErrors(config.bodyLimit));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
+  app.enableCors({
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins.length ? config.corsOrigins : false,
+    allowedHeaders: ['authorization', 'content-type', REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+    maxAge: 600,
+  });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // process.exit(0) once closed (not a re-raised signal), so pino flushes its last lines.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Order fulfillment')
-      .setDescription('Orders run as Temporal workflows: start, follow, cancel, re-address and approve them.')
+      .setDescription(
+        'Orders run as Temporal workflows: start, follow, cancel, re-address and approve them. ' +
+          'When the API runs with API_KEY, send `Authorization: Bearer <key>` (Authorize button); health, metrics and these docs stay open.',
+      )
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

@@ -1,5 +1,6 @@
 /** api: the REST API on PORT (8000). */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { runMain } from '@order-fulfillment/platform';
 import { createApp } from './app';
 import { loadApiConfig } from './config/api-config';
@@ -8,5 +9,5 @@ runMain('api', async () => {
   const config = loadApiConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  process.stdout.write(`${JSON.stringify({ level: 'info', service: 'api', msg: 'listening', port: config.port })}\n`);
+  new Logger('Main').log({ port: config.port, host: config.host, rateLimit: config.rateLimit, apiKey: config.apiKey !== null }, 'listening');
 });

@@ -1,13 +1,17 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { Public } from '../common/public.decorator';
 import { DATA_SOURCE } from '../database/database.module';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 
 @ApiTags('health')
 @Controller('health')
+@Public()
+@SkipThrottle()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,79 +1,134 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ID_PATTERN } from '@order-fulfillment/contracts';
+import { ErrorResponseDto } from '../common/error-response.dto';
 import { AddressDto } from './dto/address.dto';
-import { CreateOrderDto } from './dto/create-order.dto';
+import { CreateOrderDto, ID_RULE } from './dto/create-order.dto';
 import { ApproveOrderDto, CancelOrderDto } from './dto/messages.dto';
 import { ListOrdersQuery } from './dto/list-orders.dto';
+import { MessageAcceptedDto, OrderCreatedDto, OrderPageDto } from './dto/responses.dto';
 import { OrderIdPipe } from './order-id.pipe';
 import { OrdersService } from './orders.service';
 
+const error = (description: string) => ({ description, type: ErrorResponseDto });
+const OrderIdParam = () => ApiParam({ name: 'id', description: `The orderId; ${ID_RULE}.`, schema: { type: 'string', pattern: ID_PATTERN.source }, example: 'order-123' });
+
 @ApiTags('orders')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse(error('API_KEY is set and the request lacks `Authorization: Bearer <key>` or the key is wrong.'))
+@ApiTooManyRequestsResponse(error('Past the per-client rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS); see Retry-After.'))
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
   @ApiOperation({ summary: 'Start an order (OrderWorkflow order-<orderId>)' })
-  @ApiCreatedResponse({ description: 'The order was started.' })
-  @ApiBadRequestResponse({ description: 'A field is missing or invalid; the response names it.' })
-  @ApiConflictResponse({ description: 'An order with this orderId exists.' })
+  @ApiBody({
+    type: CreateOrderDto,
+    examples: {
+      minimal: { summary: 'The seed default basket (one ABC x 1)', value: { orderId: 'order-123', paymentId: 'pmt-123' } },
+      full: {
+        summary: 'Items and an address',
+        value: { orderId: 'order-124', paymentId: 'pmt-124', items: [{ sku: 'ABC', qty: 2, unitPrice: 12.5 }], address: { street: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' } },
+      },
+    },
+  })
+  @ApiCreatedResponse({ description: 'The order was started.', type: OrderCreatedDto })
+  @ApiBadRequestResponse(error('A field is missing or invalid (each is named with its reason), an unknown field, or malformed JSON.'))
+  @ApiConflictResponse(error('An order with this orderId exists.'))
+  @ApiPayloadTooLargeResponse(error('The body is larger than BODY_LIMIT.'))
   create(@Body() dto: CreateOrderDto) {
     return this.orders.create(dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List orders, newest first, by state, cursor-paginated' })
+  @ApiOperation({ summary: 'List orders, newest first, by state, cursor-paginated (from the database)' })
+  @ApiOkResponse({ type: OrderPageDto })
+  @ApiBadRequestResponse(error('Unknown state, limit outside 1..100, or a cursor this API did not return.'))
   list(@Query() query: ListOrdersQuery) {
     return this.orders.list({ state: query.state, limit: query.limit ?? 20, cursor: query.cursor });
   }
 
   @Get(':id')
+  @OrderIdParam()
   @ApiOperation({ summary: 'The order: state, step, payment, shipping, attempts, timeline, deadline' })
-  @ApiOkResponse({ description: 'Live from the workflow while it runs; from the database once closed.' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @ApiOkResponse({ description: 'Live from the workflow while it runs (`source: "workflow"`); from the database once closed (`source: "database"`); same shape.' })
+  @ApiBadRequestResponse(error('The id is not a valid order id.'))
+  @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not be queried and the order has no row yet.'))
   get(@Param('id', OrderIdPipe) id: string) {
     return this.orders.get(id);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @OrderIdParam()
   @ApiOperation({ summary: 'Cancel the order (refunds if already charged); refused once dispatched' })
-  @ApiOkResponse({ description: 'Accepted.' })
-  @ApiConflictResponse({ description: 'Refused, with the reason (for example "already dispatched").' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @ApiOkResponse({ description: 'Accepted.', type: MessageAcceptedDto })
+  @ApiBadRequestResponse(error('Bad id or body.'))
+  @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
+  @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   cancel(@Param('id', OrderIdPipe) id: string, @Body() dto: CancelOrderDto) {
     return this.orders.cancel(id, dto.reason);
   }
 
   @Put(':id/address')
+  @OrderIdParam()
   @ApiOperation({ summary: 'Change the shipping address; refused once dispatched' })
-  @ApiOkResponse({ description: 'Accepted and persisted; the dispatch will use it.' })
-  @ApiConflictResponse({ description: 'Refused, with the reason.' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @ApiOkResponse({ description: 'Accepted and persisted; the dispatch will use it.', type: MessageAcceptedDto })
+  @ApiBadRequestResponse(error('Bad id or address (each bad field is named).'))
+  @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
+  @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   updateAddress(@Param('id', OrderIdPipe) id: string, @Body() dto: AddressDto) {
     return this.orders.updateAddress(id, dto);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve the order, ending the manual review early' })
-  @ApiOkResponse({ description: 'Accepted.' })
-  @ApiConflictResponse({ description: 'Refused: the order is not in review.' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @OrderIdParam()
+  @ApiOperation({ summary: 'Approve the order, ending the manual review early (accepted before review too)' })
+  @ApiOkResponse({ description: 'Accepted.', type: MessageAcceptedDto })
+  @ApiBadRequestResponse(error('Bad id or body.'))
+  @ApiConflictResponse(error('Refused: "order is not in review" (already approved or paid) or "order already finished".'))
+  @ApiNotFoundResponse(error('No such order.'))
+  @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
   approve(@Param('id', OrderIdPipe) id: string, @Body() dto: ApproveOrderDto) {
     return this.orders.approve(id, dto.by);
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: 'The audit trail of the order' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @OrderIdParam()
+  @ApiOperation({ summary: 'The audit trail of the order: transitions, retry-worthy errors, messages, compensations' })
+  @ApiOkResponse({ description: 'Oldest first: `[{ id, type, payload, ts }]`.' })
+  @ApiBadRequestResponse(error('The id is not a valid order id.'))
+  @ApiNotFoundResponse(error('No such order.'))
   events(@Param('id', OrderIdPipe) id: string) {
     return this.orders.events(id);
   }
 
   @Get(':id/describe')
+  @OrderIdParam()
   @ApiOperation({ summary: 'Temporal view: execution status, pending activities, children, history length' })
-  @ApiNotFoundResponse({ description: 'No such order.' })
+  @ApiOkResponse({ description: '`{ workflowId, runId, status, historyLength, pendingActivities[], pendingChildren[], ... }`.' })
+  @ApiBadRequestResponse(error('The id is not a valid order id.'))
+  @ApiNotFoundResponse(error('No such order.'))
   describe(@Param('id', OrderIdPipe) id: string) {
     return this.orders.describe(id);
   }

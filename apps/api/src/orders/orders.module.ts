@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
-@Module({ controllers: [OrdersController], providers: [OrdersService] })
+@Module({ imports: [MetricsModule], controllers: [OrdersController], providers: [OrdersService] })
 export class OrdersModule {}

@@ -1,6 +1,7 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -20,10 +21,11 @@ import {
   statusQuery,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
-import { OrderStore } from '@order-fulfillment/db';
+import { InvalidCursorError, OrderStore } from '@order-fulfillment/db';
 import { executionTimeoutMs } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { AddressDto } from './dto/address.dto';
 import type { CreateOrderDto } from './dto/create-order.dto';
@@ -38,10 +40,14 @@ export interface OrderCreated {
 
 @Injectable()
 export class OrdersService {
+  /** Logs through pino; within a request every line carries reqId and orderId. */
+  private readonly logger = new Logger('Orders');
+
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly store: OrderStore,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Starts OrderWorkflow; an order id that exists (running or closed) is a conflict. */
@@ -60,7 +66,10 @@ export class OrdersService {
     }
     const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy, faults: dto.faults ? { ...dto.faults } : null };
     const workflowId = orderWorkflowId(order.orderId);
-    if (await this.store.findOrder(order.orderId)) throw new ConflictException(`order ${order.orderId} already exists`);
+    if (await this.store.findOrder(order.orderId)) {
+      this.logger.warn('order not started: the order id exists');
+      throw new ConflictException(`order ${order.orderId} already exists`);
+    }
     try {
       const handle = await this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
         taskQueue: ORDERS_TASK_QUEUE,
@@ -70,9 +79,14 @@ export class OrdersService {
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowExecutionTimeout: executionTimeoutMs(this.config.orderPolicy),
       });
+      this.metrics.orderStarted();
+      this.logger.log({ workflowId, runId: handle.firstExecutionRunId, faults: input.faults !== null }, 'order started');
       return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictException(`order ${order.orderId} already exists`);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        this.logger.warn('order not started: the workflow id exists');
+        throw new ConflictException(`order ${order.orderId} already exists`);
+      }
       throw err;
     }
   }
@@ -109,7 +123,15 @@ export class OrdersService {
   }
 
   async list(query: { state?: OrderState; limit: number; cursor?: string }) {
-    const page = await this.store.listOrders(query);
+    let page;
+    try {
+      page = await this.store.listOrders(query);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) {
+        throw new BadRequestException({ message: 'validation failed', errors: [{ field: 'cursor', reason: 'not a cursor returned by this API' }] });
+      }
+      throw err;
+    }
     return {
       orders: page.orders.map((o) => ({
         orderId: o.id,
@@ -178,16 +200,25 @@ export class OrdersService {
   /** Sends an update; a refusal by the workflow's validator is a 409 with its reason. */
   private async update(orderId: string, send: (handle: WorkflowHandle) => Promise<MessageAccepted>): Promise<MessageAccepted> {
     try {
-      return await send(this.handle(orderId));
+      const accepted = await send(this.handle(orderId));
+      this.logger.log({ state: accepted.state }, 'message accepted by the workflow');
+      return accepted;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const reason = (err.cause as Error | undefined)?.message ?? err.message;
+        this.logger.log({ reason }, 'message refused by the workflow');
         throw new ConflictException(reason);
       }
       if (err instanceof WorkflowNotFoundError || isClosedError(err)) {
         const row = await this.store.findOrder(orderId);
         if (row) throw new ConflictException(`order ${orderId} is already ${row.state}`);
         throw new NotFoundException(`order ${orderId} not found`);
+      }
+      if (err instanceof ServiceError) {
+        // For example FAILED_PRECONDITION when the workflow task that would take the update
+        // failed or timed out: transient, nothing was changed, the caller may retry.
+        this.logger.warn({ err: err.message }, 'the workflow could not take the message now');
+        throw new ServiceUnavailableException(`order ${orderId}: the workflow could not take the message now; nothing was changed, try again`);
       }
       throw err;
     }

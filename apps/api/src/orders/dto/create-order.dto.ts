@@ -1,11 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
 import { ID_PATTERN, LIMITS } from '@order-fulfillment/contracts';
 import { AddressDto } from './address.dto';
 import { FaultPlanDto } from './fault-plan.dto';
 
 export const ID_RULE = 'must be 1-64 characters of letters, digits, ".", "_" or "-"';
+
+/**
+ * At most two decimal places. (class-validator's `maxDecimalPlaces` throws on
+ * numbers written with an exponent, such as 5e-324: a 500 found by the fuzz test.)
+ */
+const IsCents = () =>
+  ValidateBy({
+    name: 'isCents',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(2)) === value,
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be a number with at most 2 decimal places`,
+    },
+  });
 
 export class OrderItemDto {
   @ApiProperty({ example: 'ABC', maxLength: LIMITS.maxSkuLength })
@@ -22,7 +35,8 @@ export class OrderItemDto {
 
   @ApiPropertyOptional({ example: 10, minimum: 0, description: 'Unit price; defaults to 10.' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsCents()
   @Min(0)
   @Max(1_000_000)
   unitPrice?: number;
