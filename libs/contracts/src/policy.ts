@@ -69,10 +69,26 @@ const DEADLINE_ACTIVITY: ActivityPolicy = {
   local: true,
 };
 
+/**
+ * Compensation must not give up while its budget lasts, in either mode: a
+ * refund keeps retrying (hedged, hung calls cut after 1 s) until the
+ * compensation budget runs out.
+ */
+const REFUND_ACTIVITY: ActivityPolicy = {
+  startToCloseMs: 1_000,
+  scheduleToCloseMs: null,
+  retry: { initialIntervalMs: 100, backoffCoefficient: 1.5, maximumIntervalMs: 1_000, maximumAttempts: 0 },
+  hedgeAfterMs: 200,
+  local: false,
+};
+
 export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {
   const base = mode === 'deadline' ? DEADLINE_ACTIVITY : SEED_ACTIVITY;
   const activities = Object.fromEntries(
-    ACTIVITY_NAMES.map((name) => [name, { ...base, retry: { ...base.retry } }]),
+    ACTIVITY_NAMES.map((name) => {
+      const policy = name === 'RefundPayment' ? { ...REFUND_ACTIVITY, local: base.local } : base;
+      return [name, { ...policy, retry: { ...policy.retry } }];
+    }),
   ) as Record<ActivityName, ActivityPolicy>;
   return {
     retryMode: mode,

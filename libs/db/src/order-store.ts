@@ -52,9 +52,10 @@ export class OrderStore {
   }
 
   /**
-   * Moves the order to `state` and appends the transition event, once per
-   * dedupe key. Creates the row if it is missing (an order whose ReceiveOrder
-   * never succeeded still ends with a row saying how it ended).
+   * Moves the order to `state` (with the workflow's current address) and
+   * appends the transition event, once per dedupe key. Creates the row if it is
+   * missing (an order whose ReceiveOrder never succeeded still ends with a row
+   * saying how it ended).
    */
   async recordTransition(order: OrderInput, state: OrderState, dedupeKey: string, payload: Record<string, unknown> = {}): Promise<boolean> {
     const orderId = order.orderId;
@@ -66,7 +67,9 @@ export class OrderStore {
           .insert()
           .into(OrderEntity)
           .values({ id: orderId, state, address: order.address, items: order.items, paymentId: order.paymentId })
-          .orUpdate(['state', 'updated_at'], ['id'])
+          // The workflow's address is the truth: an address change that arrived
+          // before ReceiveOrder created the row is applied here at the latest.
+          .orUpdate(['state', 'address', 'updated_at'], ['id'])
           .execute();
       }
       return appended;

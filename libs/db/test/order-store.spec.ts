@@ -79,6 +79,14 @@ describe('OrderStore', () => {
     expect(await sql(`SELECT state, payment_id FROM orders WHERE id = 'lost-1'`)).toEqual([{ state: 'failed', payment_id: 'pmt-lost-1' }]);
   });
 
+  it('a transition carries the current address, so a change made before the row existed is not lost', async () => {
+    const address = { street: '9 Late St', city: 'Z' };
+    await store.recordEvent({ orderId: 'early-1', type: 'address_updated', dedupeKey: 'address_updated:1', payload: { address } }, address);
+    await store.receiveOrder({ ...order('early-1'), address: null });
+    await store.recordTransition({ ...order('early-1'), address }, 'validated', 'state:validated');
+    expect(await sql(`SELECT address FROM orders WHERE id = 'early-1'`)).toEqual([{ address }]);
+  });
+
   it('persists an accepted address with its event', async () => {
     await store.receiveOrder(order('a1'));
     const address = { street: '456 New St', city: 'New City' };

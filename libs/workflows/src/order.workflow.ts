@@ -294,18 +294,24 @@ class OrderRun implements CallContext {
   private async runStepsWithinBudget(): Promise<StopReason | { kind: 'failed'; reason: string } | null> {
     const steps = new CancellationScope();
     const watchers = new CancellationScope();
-    void watchers
-      .run(() => Promise.race([sleep(this.deadlineAt - Date.now()).then(() => true), condition(() => this.stop !== null).then(() => false)]))
-      .then(
-        (deadlinePassed) => {
-          if (deadlinePassed && !this.stop) this.stop = { kind: 'deadline' };
-          steps.cancel();
-        },
-        () => undefined, // the watchers were cancelled because the steps finished
-      );
+    const stopped = watchers
+      .run(() =>
+        Promise.race([
+          sleep(Math.max(0, this.deadlineAt - Date.now())).then(() => {
+            if (!this.stop) this.stop = { kind: 'deadline' };
+          }),
+          condition(() => this.stop !== null),
+        ]),
+      )
+      .then(() => 'stopped' as const);
+    const finished = steps.run(() => this.steps()).then(() => 'finished' as const);
     try {
-      await steps.run(() => this.steps());
-      return null;
+      // Do not wait for the steps to notice the cancellation: a step may not
+      // (a child workflow whose start is in flight), and the order must still end.
+      if ((await Promise.race([finished, stopped])) === 'finished') return null;
+      steps.cancel();
+      finished.catch(() => undefined);
+      return this.stop;
     } catch (err) {
       if (this.stop) return this.stop;
       if (isCancellation(err)) return { kind: 'cancelled', reason: 'workflow cancelled in Temporal' };

@@ -120,3 +120,22 @@ export async function eventually(what: string, check: () => Promise<boolean>, ti
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Sends an update as the API does (apps/api orders.service `sendUpdate`): with
+ * one update id, retried when Temporal answers FAILED_PRECONDITION because the
+ * workflow task carrying it failed for its own reasons (the update was not
+ * applied, and the same id makes a retry apply at most once).
+ */
+export async function updateWithRetry<T>(send: (updateId: string) => Promise<T>): Promise<{ value: T; attempts: number }> {
+  const updateId = `test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await send(updateId), attempts: attempt };
+    } catch (err) {
+      const code = ((err as { cause?: { code?: number } }).cause ?? {}).code;
+      if (code !== 9 || attempt >= 4) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+}

@@ -17,7 +17,7 @@ import {
 } from '@order-fulfillment/contracts';
 import type { OrderResult } from '@order-fulfillment/contracts';
 import { FakeWorld, Gate, holdUntil } from './fakes';
-import { eventually, newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, until, waitForStatus, withWorkers } from './harness';
+import { eventually, newOrder, updateWithRetry, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, until, waitForStatus, withWorkers } from './harness';
 import { recordHistory } from './histories';
 
 jest.setTimeout(60_000);
@@ -110,6 +110,18 @@ describe('OrderWorkflow', () => {
     expect(world.count('PreparePackage')).toBe(0);
     expect(world.states(order.orderId).at(-1)).toBe('cancelled');
     expect(world.events.map((e) => e.type)).toContain('cancel_requested');
+  });
+
+  it('a cancel sent the moment the order starts is accepted and nothing is charged', async () => {
+    const world = new FakeWorld();
+    const order = newOrder();
+    await withWorkers(world, async () => {
+      const handle = await startOrder({ order, policy: testPolicy() });
+      const { value: accepted } = await updateWithRetry((updateId) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'too quick' }], updateId }));
+      expect(accepted.accepted).toBe(true);
+      expect(await handle.result()).toMatchObject({ state: 'cancelled', reason: 'too quick' });
+    });
+    expect(world.count('ChargePayment')).toBe(0);
   });
 
   it('CancelOrder works as a signal too (the name users see in the Temporal UI)', async () => {

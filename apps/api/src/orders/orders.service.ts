@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
@@ -105,15 +107,15 @@ export class OrdersService {
   }
 
   cancel(orderId: string, reason?: string): Promise<MessageAccepted> {
-    return this.update(orderId, (h) => h.executeUpdate(cancelOrderUpdate, { args: [{ reason }] }));
+    return this.update(orderId, (h, updateId) => h.executeUpdate(cancelOrderUpdate, { args: [{ reason }], updateId }));
   }
 
   updateAddress(orderId: string, address: AddressDto): Promise<MessageAccepted> {
-    return this.update(orderId, (h) => h.executeUpdate(updateAddressUpdate, { args: [{ address: { ...address } }] }));
+    return this.update(orderId, (h, updateId) => h.executeUpdate(updateAddressUpdate, { args: [{ address: { ...address } }], updateId }));
   }
 
   approve(orderId: string, by?: string): Promise<MessageAccepted> {
-    return this.update(orderId, (h) => h.executeUpdate(approveOrderUpdate, { args: [{ by }] }));
+    return this.update(orderId, (h, updateId) => h.executeUpdate(approveOrderUpdate, { args: [{ by }], updateId }));
   }
 
   async events(orderId: string) {
@@ -198,9 +200,9 @@ export class OrdersService {
   }
 
   /** Sends an update; a refusal by the workflow's validator is a 409 with its reason. */
-  private async update(orderId: string, send: (handle: WorkflowHandle) => Promise<MessageAccepted>): Promise<MessageAccepted> {
+  private async update(orderId: string, send: (handle: WorkflowHandle, updateId: string) => Promise<MessageAccepted>): Promise<MessageAccepted> {
     try {
-      const accepted = await send(this.handle(orderId));
+      const accepted = await sendUpdate((updateId) => send(this.handle(orderId), updateId));
       this.logger.log({ state: accepted.state }, 'message accepted by the workflow');
       return accepted;
     } catch (err) {
@@ -221,6 +223,25 @@ export class OrdersService {
         throw new ServiceUnavailableException(`order ${orderId}: the workflow could not take the message now; nothing was changed, try again`);
       }
       throw err;
+    }
+  }
+}
+
+/**
+ * Sends an update, retrying (with the same update id, so it applies at most
+ * once) when Temporal answers FAILED_PRECONDITION: the workflow task that
+ * carried it failed for a reason of its own (for example new events arrived
+ * while the workflow was completing it), and the update was not applied.
+ */
+export async function sendUpdate<T>(send: (updateId: string) => Promise<T>, attempts = 4): Promise<T> {
+  const updateId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(updateId);
+    } catch (err) {
+      const transient = err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === status.FAILED_PRECONDITION;
+      if (!transient || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
 }
