@@ -108,7 +108,7 @@ export function parseCommand(argv: string[], specs: Map<string, VerbSpec>): Pars
 
 /** parseArgs explains itself at length; keep its first sentence. */
 function parseArgsMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(/^\w*Error \[\w+\]: /, '');
   const first = message.split(/\.\s/)[0] ?? message;
   return first.replace(/\.$/, '').replace(/^Unknown option/, 'unknown option').replace(/^Option/, 'option');
 }

@@ -88,7 +88,8 @@ export class Output {
 
 // eslint-disable-next-line no-control-regex
 const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
-export const visibleLength = (s: string): number => s.replace(ANSI_PATTERN, '').length;
+export const stripAnsi = (s: string): string => s.replace(ANSI_PATTERN, '');
+export const visibleLength = (s: string): number => stripAnsi(s).length;
 
 const padEnd = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - visibleLength(s)));
 
