@@ -1,0 +1,215 @@
+/**
+ * The REST API, as the CLI sees it: Node's fetch, JSON in and out, the API key
+ * as a bearer token, and errors turned into values the CLI can explain.
+ */
+import type { Address, FaultPlan, MessageAccepted, OrderItem, OrderState, OrderStatus } from '@order-fulfillment/contracts';
+
+export const DEFAULT_API_URL = 'http://localhost:8000';
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** GET /orders/:id: the live status plus where it came from. */
+export interface OrderView extends OrderStatus {
+  source: 'workflow' | 'database';
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface OrderCreated {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  state: OrderState;
+}
+
+export interface CreateOrderBody {
+  orderId: string;
+  paymentId: string;
+  items?: OrderItem[];
+  address?: Address;
+  faults?: FaultPlan;
+}
+
+export interface OrderEvent {
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  ts: string;
+}
+
+export interface OrderSummary {
+  orderId: string;
+  state: OrderState;
+  paymentId: string;
+  items: OrderItem[];
+  address: Address | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderPage {
+  orders: OrderSummary[];
+  nextCursor: string | null;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  taskQueue: string;
+  startTime: string;
+  closeTime: string | null;
+  historyLength: number;
+  pendingActivities: Array<{
+    activityId: string;
+    activityType: string | null;
+    state: unknown;
+    attempt: number;
+    maximumAttempts: number;
+    lastFailure: string | null;
+  }>;
+  pendingChildren: Array<{ workflowId: string; runId: string; type: string }>;
+}
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** The API answered with an error status; `message` is the API's own words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: FieldError[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static fromResponse(status: number, body: unknown): ApiError {
+    const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const errors = Array.isArray(record['errors'])
+      ? (record['errors'] as unknown[])
+          .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+          .map((e) => ({ field: String(e['field'] ?? ''), reason: String(e['reason'] ?? '') }))
+      : [];
+    const raw = record['message'];
+    let message = Array.isArray(raw) ? raw.map(String).join('; ') : typeof raw === 'string' ? raw : '';
+    if (!message && typeof body === 'string' && body.trim()) message = body.trim().slice(0, 300);
+    if (!message) message = `HTTP ${status}`;
+    if (status === 401) message = `${message} (the API needs a key: set API_KEY)`;
+    return new ApiError(status, message, errors);
+  }
+}
+
+/** The API could not be reached at all. */
+export class NetworkError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach the order API at ${url}: ${reason}`);
+    this.name = 'NetworkError';
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey?: string | null;
+  timeoutMs?: number;
+  /** Aborts every request (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly apiKey: string | null;
+  private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey || null;
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.signal = options.signal;
+  }
+
+  createOrder(body: CreateOrderBody): Promise<OrderCreated> {
+    return this.request('POST', '/orders', body);
+  }
+  getOrder(orderId: string): Promise<OrderView> {
+    return this.request('GET', `/orders/${encodeURIComponent(orderId)}`);
+  }
+  listOrders(query: { state?: string; limit?: number; cursor?: string }): Promise<OrderPage> {
+    const params = new URLSearchParams();
+    if (query.state) params.set('state', query.state);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return this.request('GET', `/orders${qs ? `?${qs}` : ''}`);
+  }
+  cancel(orderId: string, reason?: string): Promise<MessageAccepted> {
+    return this.request('POST', `/orders/${encodeURIComponent(orderId)}/cancel`, reason ? { reason } : {});
+  }
+  updateAddress(orderId: string, address: Address): Promise<MessageAccepted> {
+    return this.request('PUT', `/orders/${encodeURIComponent(orderId)}/address`, address);
+  }
+  approve(orderId: string, by?: string): Promise<MessageAccepted> {
+    return this.request('POST', `/orders/${encodeURIComponent(orderId)}/approve`, by ? { by } : {});
+  }
+  events(orderId: string): Promise<OrderEvent[]> {
+    return this.request('GET', `/orders/${encodeURIComponent(orderId)}/events`);
+  }
+  describe(orderId: string): Promise<WorkflowDescription> {
+    return this.request('GET', `/orders/${encodeURIComponent(orderId)}/describe`);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${this.baseUrl}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'order-cli' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.apiKey) headers['authorization'] = `Bearer ${this.apiKey}`;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: this.signal ? AbortSignal.any([this.signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      if (this.signal?.aborted) throw this.signal.reason ?? err;
+      throw new NetworkError(this.baseUrl, timeout.aborted ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(err));
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      if (this.signal?.aborted) throw this.signal.reason ?? err;
+      throw new NetworkError(this.baseUrl, `the response broke off (${networkReason(err)})`);
+    }
+    let parsed: unknown = text;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+    }
+    if (!response.ok) throw ApiError.fromResponse(response.status, parsed);
+    return parsed as T;
+  }
+}
+
+/** The most useful words from a failed fetch (undici puts the OS error in `cause`). */
+export function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const code = cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused (is the stack up? ./scripts/quick-start.sh starts it)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
