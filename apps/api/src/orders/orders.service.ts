@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
@@ -233,13 +232,15 @@ export class OrdersService {
  * carried it failed for a reason of its own (for example new events arrived
  * while the workflow was completing it), and the update was not applied.
  */
+const GRPC_FAILED_PRECONDITION = 9;
+
 export async function sendUpdate<T>(send: (updateId: string) => Promise<T>, attempts = 4): Promise<T> {
   const updateId = randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
       return await send(updateId);
     } catch (err) {
-      const transient = err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === status.FAILED_PRECONDITION;
+      const transient = err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_FAILED_PRECONDITION;
       if (!transient || attempt >= attempts) throw err;
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
