@@ -30,67 +30,58 @@ export interface OrderPage {
 export class OrderStore {
   constructor(private readonly dataSource: DataSource) {}
 
+  // The three writes on every order's hot path (receive, transition, event) are
+  // single statements: each is atomic by itself and costs one round trip.
+
   /** Inserts the order in state `received` unless it exists. Returns true when inserted. */
   async receiveOrder(order: OrderInput): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      const inserted = await em
-        .createQueryBuilder()
-        .insert()
-        .into(OrderEntity)
-        .values({ id: order.orderId, state: 'received', address: order.address, items: order.items, paymentId: order.paymentId })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      await this.appendEvent(em, {
-        orderId: order.orderId,
-        type: 'transition',
-        dedupeKey: 'state:received',
-        payload: { state: 'received', step: 'ReceiveOrder', paymentId: order.paymentId, items: order.items, address: order.address },
-      });
-      return inserted.raw.length > 0;
-    });
+    const payload = { state: 'received', step: 'ReceiveOrder', paymentId: order.paymentId, items: order.items, address: order.address };
+    const rows: { inserted: number }[] = await this.dataSource.query(
+      `WITH o AS (
+         INSERT INTO orders (id, state, address, items, payment_id) VALUES ($1, 'received', $2::jsonb, $3::jsonb, $4)
+         ON CONFLICT (id) DO NOTHING RETURNING id),
+       e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $5::jsonb, 'state:received')
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
+       SELECT (SELECT count(*) FROM o)::int AS inserted, (SELECT count(*) FROM e)::int AS appended`,
+      [order.orderId, json(order.address), json(order.items), order.paymentId, json(payload)],
+    );
+    return (rows[0]?.inserted ?? 0) > 0;
   }
 
   /**
    * Moves the order to `state` (with the workflow's current address) and
    * appends the transition event, once per dedupe key. Creates the row if it is
    * missing (an order whose ReceiveOrder never succeeded still ends with a row
-   * saying how it ended).
+   * saying how it ended). The workflow's address is the truth: an address change
+   * that arrived before ReceiveOrder created the row is applied here at the latest.
    */
   async recordTransition(order: OrderInput, state: OrderState, dedupeKey: string, payload: Record<string, unknown> = {}): Promise<boolean> {
-    const orderId = order.orderId;
-    return this.dataSource.transaction(async (em) => {
-      const appended = await this.appendEvent(em, { orderId, type: 'transition', dedupeKey, payload: { state, ...payload } });
-      if (appended) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(OrderEntity)
-          .values({ id: orderId, state, address: order.address, items: order.items, paymentId: order.paymentId })
-          // The workflow's address is the truth: an address change that arrived
-          // before ReceiveOrder created the row is applied here at the latest.
-          .orUpdate(['state', 'address', 'updated_at'], ['id'])
-          .execute();
-      }
-      return appended;
-    });
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
+       INSERT INTO orders (id, state, address, items, payment_id)
+       SELECT $1, $4, $5::jsonb, $6::jsonb, $7 WHERE EXISTS (SELECT 1 FROM e)
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, address = EXCLUDED.address, updated_at = clock_timestamp()
+       RETURNING id`,
+      [order.orderId, json({ state, ...payload }), dedupeKey, state, json(order.address), json(order.items), order.paymentId],
+    );
+    return rows.length > 0;
   }
 
-  /** Appends an event; optionally persists an accepted address change in the same transaction. */
+  /** Appends an event, once per dedupe key; optionally persists an accepted address change with it. */
   async recordEvent(event: NewEvent, address?: Address): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      const appended = await this.appendEvent(em, event);
-      if (appended && address) {
-        await em
-          .createQueryBuilder()
-          .update(OrderEntity)
-          .set({ address: () => ':address::jsonb' })
-          .setParameter('address', JSON.stringify(address))
-          .where('id = :orderId', { orderId: event.orderId })
-          .execute();
-      }
-      return appended;
-    });
+    const rows: { appended: number }[] = await this.dataSource.query(
+      `WITH e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, $2, $3::jsonb, $4)
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
+       a AS (
+         UPDATE orders SET address = $5::jsonb WHERE id = $1 AND $5::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM e) RETURNING id)
+       SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
+      [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, address ? json(address) : null],
+    );
+    return (rows[0]?.appended ?? 0) > 0;
   }
 
   async appendEvent(em: EntityManager, event: NewEvent): Promise<boolean> {
@@ -172,6 +163,8 @@ export class OrderStore {
     return { orders: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 }
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 function encodeCursor(order: OrderEntity): string {
   return Buffer.from(order.id, 'utf8').toString('base64url');

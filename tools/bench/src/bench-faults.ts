@@ -62,6 +62,8 @@ interface ModeResult {
   paymentsCharged: number;
   paymentsRefunded: number;
   notTerminalAfter40s: number;
+  /** Median time spent reaching each state from the previous one, completed orders only. */
+  medianStepMs: Record<string, number | null>;
   wallSeconds: number;
 }
 
@@ -151,6 +153,18 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
       [ids],
     );
     const paid = (status: string) => payments.find((p) => p.status === status)?.n ?? 0;
+    const { rows: steps } = await db.query<{ state: string; ms: number }>(
+      `SELECT state, EXTRACT(EPOCH FROM (ts - prev)) * 1000 AS ms FROM (
+         SELECT e.payload->>'state' AS state, e.ts, lag(e.ts) OVER (PARTITION BY e.order_id ORDER BY e.id) AS prev
+           FROM events e JOIN orders o ON o.id = e.order_id
+          WHERE e.order_id = ANY($1) AND e.type = 'transition' AND o.state = 'completed') t
+        WHERE prev IS NOT NULL`,
+      [ids],
+    );
+    const medianStepMs: Record<string, number | null> = {};
+    for (const state of ['validated', 'in_review', 'paid', 'shipping', 'completed']) {
+      medianStepMs[state] = round(percentile(steps.filter((r) => r.state === state).map((r) => Number(r.ms)), 50));
+    }
     const within = completed.filter((ms) => ms <= DEADLINE_MS).length;
     return {
       retryMode: mode,
@@ -171,6 +185,7 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
       paymentsCharged: paid('charged'),
       paymentsRefunded: paid('refunded'),
       notTerminalAfter40s: ids.length - orders.filter((o) => isTerminalState(o.state)).length,
+      medianStepMs,
       wallSeconds: Math.round(wallSeconds * 10) / 10,
     };
   } finally {
