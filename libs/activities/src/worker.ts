@@ -75,7 +75,10 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const faultConfig = resolveFaultConfig(env);
   const shutdownGraceMs = numberEnv(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 300_000 });
   const maxActivities = numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
-  const maxWorkflowTasks = numberEnv(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, { min: 2, max: 10_000 });
+  // Measured (bench:faults, 2 cores): 40 concurrent workflow tasks keeps every
+  // task short; 100 let local-activity chains starve each other until workflow
+  // tasks timed out and were redone, and throughput collapsed.
+  const maxWorkflowTasks = numberEnv(env, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, { min: 2, max: 10_000 });
   const workflowPollers = numberEnv(env, 'WORKER_WORKFLOW_POLLERS', 20, { min: 2, max: 1_000 });
   const activityPollers = numberEnv(env, 'WORKER_ACTIVITY_POLLERS', 20, { min: 1, max: 1_000 });
   const healthPort = numberEnv(env, 'WORKER_HEALTH_PORT', 0, { min: 0, max: 65_535 });

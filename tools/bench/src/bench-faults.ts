@@ -192,7 +192,8 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
     await db.end();
     await stack.stop();
     await database.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env['BENCH_KEEP_LOGS'] === '1') console.log(`[${mode}] logs kept in ${join(dataDir, 'logs')}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
