@@ -30,11 +30,16 @@ async function up(): Promise<void> {
   };
   let stack: Stack | null = null;
   let stopping = false;
+  const startUp = new AbortController();
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping everything`);
-    await stack?.stop();
+    if (!stack) {
+      startUp.abort(); // startStack stops what it had started, then rejects
+      return;
+    }
+    await stack.stop();
     log('stopped');
     process.exit(0);
   };
@@ -42,18 +47,33 @@ async function up(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   const started = Date.now();
-  stack = await startStack({
-    root,
-    dataDir,
-    ports,
-    databaseUrl: process.env['DATABASE_URL'] || undefined,
-    temporalAddress: process.env['STACK_TEMPORAL_ADDRESS'] || undefined,
-    temporalDbFile: join(dataDir, 'temporal.sqlite'),
-    // A development stack accepts per-order fault plans (chaos testing, the demo).
-    appEnv: { ALLOW_FAULT_INJECTION: process.env['ALLOW_FAULT_INJECTION'] ?? 'true' },
-    log,
-  });
-  if (stopping) return;
+  try {
+    stack = await startStack({
+      signal: startUp.signal,
+      root,
+      dataDir,
+      ports,
+      databaseUrl: process.env['DATABASE_URL'] || undefined,
+      temporalAddress: process.env['STACK_TEMPORAL_ADDRESS'] || undefined,
+      temporalDbFile: join(dataDir, 'temporal.sqlite'),
+      // A development stack accepts per-order fault plans (chaos testing, the demo).
+      appEnv: {
+        ALLOW_FAULT_INJECTION: process.env['ALLOW_FAULT_INJECTION'] ?? 'true',
+      },
+      log,
+    });
+  } catch (err) {
+    if (stopping) {
+      log('stopped');
+      process.exit(0);
+    }
+    throw err;
+  }
+  if (stopping) {
+    await stack.stop();
+    log('stopped');
+    process.exit(0);
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Order fulfillment is up (${seconds} s). Ctrl-C stops everything.

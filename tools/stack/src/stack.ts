@@ -18,7 +18,12 @@ export interface StackOptions {
   root: string;
   /** Where data and logs go. */
   dataDir: string;
-  ports: { api: number; temporal: number; temporalUi: number; postgres: number };
+  ports: {
+    api: number;
+    temporal: number;
+    temporalUi: number;
+    postgres: number;
+  };
   /** Use this PostgreSQL instead of an embedded one. */
   databaseUrl?: string;
   /** Keep Temporal's state in this SQLite file; null keeps it in memory. */
@@ -29,6 +34,8 @@ export interface StackOptions {
   appEnv?: NodeJS.ProcessEnv;
   apps?: readonly AppName[];
   log?: (line: string) => void;
+  /** Aborting stops whatever has started so far and rejects (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -53,33 +60,45 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.length = 0;
   };
 
+  // Every start-up step races the abort signal, so Ctrl-C during start-up
+  // stops what has started instead of leaving it running.
+  const interrupted = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error('start-up interrupted'));
+    if (options.signal?.aborted) fail();
+    options.signal?.addEventListener('abort', fail, { once: true });
+  });
+  interrupted.catch(() => undefined);
+  const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, interrupted]);
+
   try {
     let temporal: TemporalServer | null = null;
     let temporalAddress = options.temporalAddress;
     if (!temporalAddress) {
       const cli = resolveTemporalCli({ root: options.root, log });
-      temporal = await startTemporalServer({
+      const starting = startTemporalServer({
         cli,
         port: options.ports.temporal,
         uiPort: options.ports.temporalUi,
         dbFile: options.temporalDbFile ?? undefined,
         logFile: join(logsDir, 'temporal.log'),
       });
-      cleanups.push(() => (temporal as TemporalServer).stop());
+      cleanups.push(async () => (await starting.catch(() => null))?.stop());
+      temporal = await step(starting);
       temporalAddress = temporal.address;
       log(`temporal: ${temporal.address} (UI ${temporal.uiUrl})`);
     }
 
-    const postgres: Postgres = await startPostgres({
+    const startingPostgres = startPostgres({
       databaseUrl: options.databaseUrl,
       dataDir: join(options.dataDir, 'pg'),
       port: options.ports.postgres,
       log,
     });
-    cleanups.push(() => postgres.stop());
+    cleanups.push(async () => (await startingPostgres.catch(() => null))?.stop());
+    const postgres: Postgres = await step(startingPostgres);
     log(`postgres: ${postgres.embedded ? 'embedded' : 'DATABASE_URL'} ${redact(postgres.url)}`);
 
-    const applied = await migrate(postgres.url);
+    const applied = await step(migrate(postgres.url));
     log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'migrations: schema is up to date');
 
     const apiUrl = `http://127.0.0.1:${options.ports.api}`;
@@ -99,7 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
       died.catch(() => undefined);
       const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name);
-      await Promise.race([ready, died]);
+      await step(Promise.race([ready, died]));
       return app;
     };
     cleanups.push(async () => {
@@ -126,7 +145,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 async function apiReady(apiUrl: string): Promise<void> {
-  await waitFor(`API ${apiUrl}/health/ready`, async () => (await fetch(`${apiUrl}/health/ready`)).ok, { timeoutMs: 60_000, intervalMs: 250 });
+  await waitFor(`API ${apiUrl}/health/ready`, async () => (await fetch(`${apiUrl}/health/ready`)).ok, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
 }
 
 /** A worker is ready when it polls its task queue. */
