@@ -11,7 +11,7 @@ runMain('order-worker', async () => {
   const { done } = await startWorker({
     service: 'order-worker',
     taskQueue: ORDERS_TASK_QUEUE,
-    workflowsModule: '@order-fulfillment/workflows/order',
+    workflowsPath: require.resolve('@order-fulfillment/workflows/order'),
     bundlePath: join(__dirname, 'workflow-bundle.js'),
     activities: (deps) => ({ ...createOrderActivities(deps), ...createBookkeepingActivities(deps) }),
   });

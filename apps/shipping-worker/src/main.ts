@@ -11,7 +11,7 @@ runMain('shipping-worker', async () => {
   const { done } = await startWorker({
     service: 'shipping-worker',
     taskQueue: SHIPPING_TASK_QUEUE,
-    workflowsModule: '@order-fulfillment/workflows/shipping',
+    workflowsPath: require.resolve('@order-fulfillment/workflows/shipping'),
     bundlePath: join(__dirname, 'workflow-bundle.js'),
     activities: (deps) => createShippingActivities(deps),
   });

@@ -3,5 +3,5 @@ export type { Outcome } from './fault-injector';
 export { createOrderActivities, createBookkeepingActivities } from './order.activities';
 export type { ActivityDeps } from './order.activities';
 export { createShippingActivities } from './shipping.activities';
-export { startWorker, workflowSource } from './worker';
+export { startWorker, workflowSource, buildWorkflowBundle } from './worker';
 export type { WorkerSpec, RunningWorker } from './worker';

@@ -6,6 +6,7 @@
  * time, and `run()` resolves; then connections close and the process exits 0.
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createDataSource, OrderStore } from '@order-fulfillment/db';
@@ -27,8 +28,8 @@ import type { ActivityDeps } from './order.activities';
 export interface WorkerSpec {
   service: string;
   taskQueue: string;
-  /** Module id of the workflows entry point, for development bundling. */
-  workflowsModule: string;
+  /** Resolved path of the workflows entry point, for development bundling. */
+  workflowsPath: string;
   /** Path of the pre-built bundle (production). */
   bundlePath: string;
   activities(deps: ActivityDeps): object;
@@ -43,13 +44,13 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-export async function workflowSource(spec: Pick<WorkerSpec, 'bundlePath' | 'workflowsModule'>, logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+export async function workflowSource(spec: Pick<WorkerSpec, 'bundlePath' | 'workflowsPath'>, logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   if (existsSync(spec.bundlePath)) {
     logger.info({ bundle: spec.bundlePath }, 'loading pre-built workflow bundle');
     return { workflowBundle: { codePath: spec.bundlePath } };
   }
-  logger.warn({ module: spec.workflowsModule }, 'no pre-built workflow bundle; bundling workflows at start (development)');
-  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve(spec.workflowsModule), logger: quietBundlerLogger }) };
+  logger.warn({ workflows: spec.workflowsPath }, 'no pre-built workflow bundle; bundling workflows at start (development)');
+  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: spec.workflowsPath, logger: quietBundlerLogger }) };
 }
 
 const quietBundlerLogger = {
@@ -119,4 +120,20 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     logger.info('worker stopped');
   });
   return { worker, logger, done };
+}
+
+/**
+ * Build step of each worker: bundles its workflows into `outFile`, which the
+ * worker loads in production. Any bundling error exits the process non-zero.
+ */
+export function buildWorkflowBundle(workflowsPath: string, outFile: string): void {
+  bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger })
+    .then(async ({ code }) => {
+      await writeFile(outFile, code);
+      console.log(`workflow bundle written: ${outFile} (${(code.length / 1024).toFixed(0)} KiB)`);
+    })
+    .catch((err: unknown) => {
+      console.error('workflow bundle failed:', err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
 }

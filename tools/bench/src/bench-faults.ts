@@ -9,13 +9,13 @@
  *   - orders not terminal 40 s after they were posted.
  * Usage: node tools/bench/dist/bench-faults.js [--orders 200] [--modes seed,deadline] [--seed 1]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { isTerminalState } from '@order-fulfillment/contracts';
-import { freePort, repoRoot, startTestDatabase } from '@order-fulfillment/infra';
-import { startStack } from '@order-fulfillment/stack';
+import { repoRoot } from '@order-fulfillment/infra';
+import { startIsolatedStack } from '@order-fulfillment/stack';
 import { percentile, share } from './stats';
 
 const DEADLINE_MS = 15_000;
@@ -68,25 +68,15 @@ interface ModeResult {
 }
 
 async function runMode(mode: string, options: Options): Promise<ModeResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), `of-bench-${mode}-`));
-  chmodSync(dataDir, 0o755);
-  const database = await startTestDatabase(`bench_${mode}`);
-  const stack = await startStack({
-    root: repoRoot(),
-    dataDir,
-    ports: { api: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
-    databaseUrl: database.url,
-    temporalDbFile: null,
-    appEnv: {
-      FAULT_PRESET: options.faults,
-      FAULT_SEED: String(options.seed),
-      RETRY_MODE: mode,
-      LOG_LEVEL: 'error',
-      DATABASE_POOL_SIZE: '30',
-      RATE_LIMIT_PER_MINUTE: String(options.orders * 20),
-    },
+  const running = await startIsolatedStack(`bench_${mode}`, {
+    FAULT_PRESET: options.faults,
+    FAULT_SEED: String(options.seed),
+    RETRY_MODE: mode,
+    LOG_LEVEL: 'error',
+    DATABASE_POOL_SIZE: '30',
   });
-  const db = new Client({ connectionString: database.url });
+  const { stack } = running;
+  const db = new Client({ connectionString: stack.databaseUrl });
   await db.connect();
   try {
     const run = Date.now().toString(36);
@@ -190,10 +180,9 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
     };
   } finally {
     await db.end();
-    await stack.stop();
-    await database.stop();
-    if (process.env['BENCH_KEEP_LOGS'] === '1') console.log(`[${mode}] logs kept in ${join(dataDir, 'logs')}`);
-    else rmSync(dataDir, { recursive: true, force: true });
+    const keepLogs = process.env['BENCH_KEEP_LOGS'] === '1';
+    await running.stop({ keepLogs });
+    if (keepLogs) console.log(`[${mode}] logs kept in ${running.logsDir}`);
   }
 }
 
