@@ -5,9 +5,8 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/activity';
-import { Client } from 'pg';
 import pino from 'pino';
-import { startTestDatabase } from '@order-fulfillment/infra';
+import { sqlRows, startTestDatabase } from '@order-fulfillment/infra';
 import type { TestDatabase } from '@order-fulfillment/infra';
 import { createDataSource, migrate, OrderStore } from '@order-fulfillment/db';
 import { NO_FAULTS } from '@order-fulfillment/platform';
@@ -33,15 +32,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-async function sql<T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query(query, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> => sqlRows<T>(db.url, query, params);
 
 const activities = (faults = new FaultInjector(NO_FAULTS)) => createOrderActivities({ store, faults, logger });
 const run = <T>(fn: () => Promise<T>, attempt = 1): Promise<T> => new MockActivityEnvironment({ attempt }).run(fn) as Promise<T>;

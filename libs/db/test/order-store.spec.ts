@@ -2,8 +2,7 @@
  * OrderStore against a real PostgreSQL (embedded, or a throw-away database on
  * DATABASE_URL's server), schema built by the migrations.
  */
-import { Client } from 'pg';
-import { startTestDatabase } from '@order-fulfillment/infra';
+import { sqlRows, startTestDatabase } from '@order-fulfillment/infra';
 import type { TestDatabase } from '@order-fulfillment/infra';
 import { createDataSource, migrate, OrderStore, InvalidCursorError } from '../src';
 import type { DataSource } from 'typeorm';
@@ -28,15 +27,7 @@ afterAll(async () => {
 
 const order = (id: string) => ({ orderId: id, paymentId: `pmt-${id}`, items: [{ sku: 'ABC', qty: 1 }], address: { street: '1 St', city: 'X' } });
 
-async function sql<T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query(query, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> => sqlRows<T>(db.url, query, params);
 
 describe('migrations', () => {
   it('are idempotent: a second run applies nothing', async () => {

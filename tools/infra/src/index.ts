@@ -8,5 +8,5 @@ export type { Postgres, PostgresOptions } from './postgres';
 export { spawnManaged } from './processes';
 export type { ManagedProcess } from './processes';
 export { freePort, waitFor, portOpen } from './wait';
-export { startTestDatabase, temporalCliForTests, repoRoot } from './test-env';
+export { startTestDatabase, temporalCliForTests, repoRoot, sqlRows } from './test-env';
 export type { TestDatabase } from './test-env';

@@ -19,6 +19,17 @@ export interface TestDatabase {
   stop(): Promise<void>;
 }
 
+/** Runs one SQL statement on `url` (a connection of its own) and returns the rows: for test assertions. */
+export async function sqlRows<T = Record<string, unknown>>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(query, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startTestDatabase(name = 'test'): Promise<TestDatabase> {
   const shared = process.env['DATABASE_URL'];
   const database = `${name.replace(/[^a-z0-9_]/gi, '_')}_${process.pid}_${Date.now().toString(36)}`.toLowerCase();
