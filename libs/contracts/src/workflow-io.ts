@@ -26,4 +26,6 @@ export interface ShippingResult {
   carrierRef: string;
   /** The address the carrier was dispatched to. */
   address: Address | null;
+  /** Attempts made per shipping activity, for the parent's status. */
+  attempts: Record<string, number>;
 }

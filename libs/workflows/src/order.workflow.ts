@@ -252,6 +252,7 @@ class OrderRun implements CallContext {
     await this.transition('shipping', 'ShippingWorkflow');
     const shipment = await this.shipWithRetries();
     this.status.shipping.carrierRef = shipment.carrierRef;
+    for (const [name, count] of Object.entries(shipment.attempts ?? {})) this.countAttempts(name as ActivityName, count);
 
     this.status.step = 'MarkShipped';
     await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults });

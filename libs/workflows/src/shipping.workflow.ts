@@ -26,6 +26,7 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
   const parent = getExternalWorkflowHandle(parentId);
 
   let approval: DispatchApproved | null = null;
+  const attempts: Record<string, number> = {};
   setHandler(dispatchApprovedSignal, (approved) => {
     approval = approved;
   });
@@ -34,7 +35,9 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
     policyFor: (name: ActivityName) => input.policy.activities[name],
     // The parent owns the order's budget (and cancels this child when it runs out).
     budgetEndsAt: () => input.budgetEndsAt,
-    countAttempts: () => undefined,
+    countAttempts: (name, count) => {
+      attempts[name] = (attempts[name] ?? 0) + count;
+    },
   };
   const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0]) =>
     callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request);
@@ -55,7 +58,7 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
       address,
       faults,
     });
-    return { shipmentId, packageId, carrierRef, address };
+    return { shipmentId, packageId, carrierRef, address, attempts };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const reason = `${step}: ${describeFailure(err)}`;

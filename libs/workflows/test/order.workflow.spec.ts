@@ -69,7 +69,7 @@ describe('OrderWorkflow', () => {
     expect(status.state).toBe('completed');
     expect(status.payment).toEqual({ paymentId: order.paymentId, status: 'charged', amount: 25 });
     expect(status.shipping).toMatchObject({ attempt: 1, dispatched: true, carrierRef: `trk-shipping-${order.orderId}-1` });
-    expect(status.attempts).toMatchObject({ ReceiveOrder: 1, ValidateOrder: 1, ChargePayment: 1, MarkShipped: 1 });
+    expect(status.attempts).toEqual({ ReceiveOrder: 1, ValidateOrder: 1, ChargePayment: 1, PreparePackage: 1, DispatchCarrier: 1, MarkShipped: 1 });
     expect(Date.parse(status.deadline) - Date.parse(status.startedAt)).toBe(15_000);
     expect(status.timeline.map((t) => t.event)).toEqual(
       expect.arrayContaining(['received', 'validated', 'in_review', 'review_timer_elapsed', 'paid', 'shipping', 'dispatch_approved', 'completed']),
