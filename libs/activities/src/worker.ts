@@ -33,7 +33,7 @@ export interface WorkerSpec {
   /** Path of the pre-built bundle (production). */
   bundlePath: string;
   activities(deps: ActivityDeps): object;
-  /** Local activities need the workflow worker to own them; listed here for clarity. */
+  /** The environment to read configuration from (default: process.env). */
   env?: Env;
 }
 

@@ -70,6 +70,8 @@ const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
 });
 
 type StopReason = { kind: 'cancelled'; reason: string } | { kind: 'deadline' };
+/** Why the steps ended early (null: they all ran). */
+type StepsOutcome = StopReason | { kind: 'failed'; reason: string } | null;
 
 export async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
   const order = new OrderRun(input);
@@ -111,6 +113,11 @@ class OrderRun implements CallContext {
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],
     };
+  }
+
+  /** The order's fault plan (chaos testing), handed to every external call. */
+  private get faults() {
+    return this.input.faults ?? null;
   }
 
   // --- CallContext -----------------------------------------------------------
@@ -221,15 +228,14 @@ class OrderRun implements CallContext {
   // --- the story -------------------------------------------------------------
   async run(): Promise<OrderResult> {
     const stop = await this.runStepsWithinBudget();
-    const outcome = await CancellationScope.nonCancellable(() => this.conclude(stop));
-    return outcome;
+    return CancellationScope.nonCancellable(() => this.conclude(stop));
   }
 
   private async steps(): Promise<void> {
     const { order, policy } = this.input;
 
     this.status.step = 'ReceiveOrder';
-    const faults = this.input.faults ?? null;
+    const { faults } = this;
     await this.activity('ReceiveOrder', { order, faults });
     this.note('received', 'ReceiveOrder');
 
@@ -268,7 +274,7 @@ class OrderRun implements CallContext {
           workflowId: shippingWorkflowId(order.orderId, attempt),
           taskQueue: SHIPPING_TASK_QUEUE,
           args: [
-            { orderId: order.orderId, attempt, items: order.items, address: this.status.address, policy, budgetEndsAt: this.budgetEndsAt(), faults: this.input.faults ?? null },
+            { orderId: order.orderId, attempt, items: order.items, address: this.status.address, policy, budgetEndsAt: this.budgetEndsAt(), faults: this.faults },
           ],
           cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -292,7 +298,7 @@ class OrderRun implements CallContext {
    * Runs the steps until they finish, the order is cancelled, or the budget runs
    * out. Returns why the steps stopped early, or null when they all ran.
    */
-  private async runStepsWithinBudget(): Promise<StopReason | { kind: 'failed'; reason: string } | null> {
+  private async runStepsWithinBudget(): Promise<StepsOutcome> {
     const steps = new CancellationScope();
     const watchers = new CancellationScope();
     const stopped = watchers
@@ -327,7 +333,7 @@ class OrderRun implements CallContext {
   }
 
   /** Compensates if needed and records the terminal state. */
-  private async conclude(stop: StopReason | { kind: 'failed'; reason: string } | null): Promise<OrderResult> {
+  private async conclude(stop: StepsOutcome): Promise<OrderResult> {
     if (stop === null) {
       this.status.step = null;
       await this.transition('completed', null);
@@ -354,7 +360,7 @@ class OrderRun implements CallContext {
         orderId: this.status.orderId,
         paymentId: this.status.payment.paymentId,
         reason,
-        faults: this.input.faults ?? null,
+        faults: this.faults,
       });
       if (refunded) this.status.payment.status = 'refunded';
       this.note(refunded ? 'payment_refunded' : 'nothing_to_refund', 'Compensation');
