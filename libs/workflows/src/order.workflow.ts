@@ -90,6 +90,8 @@ class OrderRun implements CallContext {
   private readonly deadlineAt: number;
   private stop: StopReason | null = null;
   private compensationEndsAt: number | null = null;
+  /** Set once the steps are over: the order is being concluded. */
+  private concluding = false;
   private eventSeq = 0;
 
   constructor(private readonly input: OrderWorkflowInput) {
@@ -113,6 +115,11 @@ class OrderRun implements CallContext {
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],
     };
+  }
+
+  /** No more changes are taken: the order is cancelled, out of budget, or concluding. */
+  private get ending(): boolean {
+    return this.stop !== null || this.concluding || isTerminalState(this.status.state);
   }
 
   /** The order's fault plan (chaos testing), handed to every external call. */
@@ -161,7 +168,7 @@ class OrderRun implements CallContext {
 
     // The shipping child asks before calling the carrier: dispatch is our commit point.
     setHandler(readyToDispatchSignal, async ({ attempt }) => {
-      if (attempt !== this.status.shipping.attempt || this.stop || isTerminalState(this.status.state)) return;
+      if (attempt !== this.status.shipping.attempt || this.ending) return;
       this.status.shipping.dispatched = true;
       this.note('dispatch_approved', 'ShippingWorkflow', `attempt ${attempt}`);
       await getExternalWorkflowHandle(shippingWorkflowId(this.status.orderId, attempt)).signal(dispatchApprovedSignal, {
@@ -175,7 +182,7 @@ class OrderRun implements CallContext {
   }
 
   private cancelRefusal(): string | null {
-    if (isTerminalState(this.status.state) || this.stop) return REFUSALS.alreadyFinished;
+    if (this.ending) return REFUSALS.alreadyFinished;
     if (this.status.shipping.dispatched) return REFUSALS.alreadyDispatched;
     return null;
   }
@@ -194,7 +201,7 @@ class OrderRun implements CallContext {
   private addressRefusal(req: AddressUpdate): string | null {
     const problems = addressProblems(req?.address);
     if (problems.length) return problems.join('; ');
-    if (isTerminalState(this.status.state) || this.stop) return REFUSALS.alreadyFinished;
+    if (this.ending) return REFUSALS.alreadyFinished;
     if (this.status.shipping.dispatched) return REFUSALS.alreadyDispatched;
     return null;
   }
@@ -210,7 +217,7 @@ class OrderRun implements CallContext {
   }
 
   private approveRefusal(): string | null {
-    if (isTerminalState(this.status.state) || this.stop) return REFUSALS.alreadyFinished;
+    if (this.ending) return REFUSALS.alreadyFinished;
     const reviewOver = ['paid', 'shipping'].includes(this.status.state) || this.status.review.approved;
     if (reviewOver) return REFUSALS.notInReview;
     return null;
@@ -334,6 +341,7 @@ class OrderRun implements CallContext {
 
   /** Compensates if needed and records the terminal state. */
   private async conclude(stop: StepsOutcome): Promise<OrderResult> {
+    this.concluding = true;
     if (stop === null) {
       this.status.step = null;
       await this.transition('completed', null);
@@ -386,11 +394,13 @@ class OrderRun implements CallContext {
   }
 
   private async transition(state: OrderState, step: OrderStep | null, payload: Record<string, unknown> = {}): Promise<void> {
-    this.status.state = state;
-    this.note(state, step);
-    // The terminal transition carries the final status, so a closed order reads
-    // the same from the database as a running one does from the query.
-    const snapshot = isTerminalState(state) ? { status: this.status } : {};
+    // The database first, then the live status: the query never reports a
+    // state the database does not have yet. The terminal transition carries the
+    // final status, so a closed order reads the same from the database as a
+    // running one does from the query.
+    const entry = { event: state, step, at: new Date().toISOString() };
+    const next: OrderStatus = { ...this.status, state, timeline: [...this.status.timeline, entry] };
+    const snapshot = isTerminalState(state) ? { status: next } : {};
     await bookkeeping.RecordTransition({
       orderId: this.status.orderId,
       order: { ...this.input.order, address: this.status.address },
@@ -399,6 +409,8 @@ class OrderRun implements CallContext {
       dedupeKey: `state:${state}`,
       payload: { ...payload, ...snapshot, workflowId: orderWorkflowId(this.status.orderId) },
     });
+    this.status.state = state;
+    this.status.timeline.push(entry);
   }
 
   private async audit(type: string, payload: Record<string, unknown>, address?: Address): Promise<void> {

@@ -10,7 +10,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowHandle,
 } from '@temporalio/client';
-import type { MessageAccepted, OrderInput, OrderState, OrderWorkflowInput } from '@order-fulfillment/contracts';
+import type { MessageAccepted, OrderInput, OrderState, OrderStatus, OrderWorkflowInput } from '@order-fulfillment/contracts';
 import {
   DEFAULT_ITEMS,
   ORDERS_TASK_QUEUE,
@@ -95,14 +95,18 @@ export class OrdersService {
   async get(orderId: string): Promise<OrderView> {
     const row = await this.store.findOrder(orderId);
     if (row && isTerminalState(row.state)) return this.fromDatabase(orderId);
+    let status: OrderStatus;
     try {
-      const status = await this.handle(orderId).query(statusQuery);
-      return viewFromWorkflow(status, row);
+      status = await this.handle(orderId).query(statusQuery);
     } catch (err) {
       if (row) return this.fromDatabase(orderId);
       if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`order ${orderId} not found`);
       throw new ServiceUnavailableException(`order ${orderId}: the workflow could not be queried`);
     }
+    // The workflow records a state in the database before it reports it, so an
+    // order that just closed is read from the database, like any closed order.
+    if (isTerminalState(status.state)) return this.fromDatabase(orderId);
+    return viewFromWorkflow(status, row);
   }
 
   cancel(orderId: string, reason?: string): Promise<MessageAccepted> {
