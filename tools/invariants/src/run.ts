@@ -1,0 +1,190 @@
+/**
+ * One randomized run: per retry mode, a stack of its own (real Temporal dev
+ * server, real PostgreSQL, migrations, the built API and both workers), the
+ * planned orders driven through the API, a wait (polling, with a deadline)
+ * until every order has settled, then the invariant check.
+ */
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { startIsolatedStack } from '@order-fulfillment/stack';
+import { checkInvariants } from './check';
+import type { OrderEvidence } from './evidence';
+import { driveOrders, PHASES } from './drive';
+import type { DrivenOrder, Phase } from './drive';
+import { MESSAGE_KINDS, planOrders, WINDOWS } from './plan';
+import type { MessageKind, Window } from './plan';
+import { seededRandom } from './random';
+import type { InvariantReport } from './rules';
+
+export const RETRY_MODES = ['seed', 'deadline'] as const;
+export type RetryMode = (typeof RETRY_MODES)[number];
+
+export interface RunOptions {
+  /** Orders in total, split evenly across the modes. */
+  orders: number;
+  modes: readonly RetryMode[];
+  seed: number;
+  /** Orders posted per second. */
+  rate: number;
+  /** How long after the last order is driven to wait for every order to settle. */
+  settleMs: number;
+  reviewMs: number;
+  log: (line: string) => void;
+  /** Keep each stack's logs (printed). */
+  keepLogs?: boolean;
+}
+
+export interface WindowCounts {
+  sent: number;
+  accepted: number;
+  refused: number;
+  /** Neither accepted nor refused (503, network error). */
+  other: number;
+  byKind: Record<MessageKind, { sent: number; accepted: number }>;
+}
+
+export interface ModeRun {
+  retryMode: RetryMode;
+  seed: number;
+  posted: number;
+  accepted: number;
+  notAccepted: Array<{ orderId: string; status: number; error: string | null }>;
+  /** Messages by the window they were aimed at. */
+  targeted: Record<Window, number>;
+  /** Of those, not sent because the order was over before the window came. */
+  skipped: Record<Window, number>;
+  /** Messages by where the order really was (phase), plus near_deadline (within 2 s of the deadline). */
+  landed: Record<Phase | 'near_deadline', WindowCounts>;
+  /** Orders still not terminal / workflows still running when the settle deadline passed. */
+  unsettled: { notTerminal: number; running: number };
+  settleMs: number;
+  wallSeconds: number;
+  report: InvariantReport;
+  /** Per order: its plan, the messages as sent, and the evidence the verdict used. */
+  orders: Array<{ driven: DrivenOrder; evidence: OrderEvidence }>;
+}
+
+export interface RunResult {
+  seed: number;
+  options: Omit<RunOptions, 'log'>;
+  modes: ModeRun[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Each mode gets its own seed derived from the master seed, so `--modes deadline` reproduces that half alone. */
+export function modeSeed(master: number, mode: RetryMode): number {
+  return (master ^ (mode === 'seed' ? 0x5eed0001 : 0xdead0002)) >>> 0;
+}
+
+export async function runInvariants(options: RunOptions): Promise<RunResult> {
+  const perMode = Math.max(1, Math.round(options.orders / options.modes.length));
+  const modes: ModeRun[] = [];
+  for (const mode of options.modes) modes.push(await runMode(mode, perMode, options));
+  const { log: _log, ...rest } = options;
+  return { seed: options.seed, options: rest, modes };
+}
+
+async function runMode(retryMode: RetryMode, count: number, options: RunOptions): Promise<ModeRun> {
+  const { log } = options;
+  const seed = modeSeed(options.seed, retryMode);
+  const plans = planOrders(seededRandom(seed), count, `inv-${retryMode}-${options.seed}`);
+  const started = Date.now();
+  log(`[${retryMode}] starting the stack (RETRY_MODE=${retryMode}) ...`);
+  const running = await startIsolatedStack(`inv_${retryMode}`, {
+    RETRY_MODE: retryMode,
+    ALLOW_FAULT_INJECTION: 'true',
+    ORDER_REVIEW_MS: String(options.reviewMs),
+    LOG_LEVEL: 'error',
+    DATABASE_POOL_SIZE: '30',
+  });
+  const { stack } = running;
+  const db = new PgClient({ connectionString: stack.databaseUrl });
+  let connection: Connection | null = null;
+  try {
+    await db.connect();
+    connection = await Connection.connect({ address: stack.temporalAddress });
+    const temporal = new TemporalClient({ connection });
+    log(`[${retryMode}] driving ${plans.length} orders at ${options.rate}/s (mode seed ${seed}) ...`);
+    const driven = await driveOrders(plans, {
+      apiUrl: stack.apiUrl,
+      reviewMs: options.reviewMs,
+      ratePerSecond: options.rate,
+      progress: (line) => log(`[${retryMode}] ${line}`),
+    });
+    const acceptedIds = driven.filter((d) => d.accepted).map((d) => d.plan.orderId);
+
+    // Settle: every accepted order terminal in the database and no workflow running, or the deadline.
+    const settleStarted = Date.now();
+    const giveUp = settleStarted + options.settleMs;
+    let unsettled = { notTerminal: acceptedIds.length, running: -1 };
+    while (true) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND state IN ('completed','cancelled','failed')`,
+        [acceptedIds],
+      );
+      const notTerminal = acceptedIds.length - (rows[0]?.n ?? 0);
+      const running = notTerminal === 0 ? (await temporal.workflow.count('ExecutionStatus = "Running"')).count : -1;
+      unsettled = { notTerminal, running };
+      if ((notTerminal === 0 && running === 0) || Date.now() >= giveUp) break;
+      await sleep(1_000);
+    }
+    const settleMs = Date.now() - settleStarted;
+    if (unsettled.running === -1) unsettled.running = (await temporal.workflow.count('ExecutionStatus = "Running"')).count;
+    log(`[${retryMode}] settled in ${(settleMs / 1000).toFixed(1)} s (not terminal: ${unsettled.notTerminal}, workflows running: ${unsettled.running}); checking ...`);
+
+    const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
+    const evidenceById = new Map(evidence.map((e) => [e.orderId, e]));
+    return {
+      retryMode,
+      seed,
+      posted: plans.length,
+      accepted: acceptedIds.length,
+      notAccepted: driven.filter((d) => !d.accepted).map((d) => ({ orderId: d.plan.orderId, status: d.postStatus, error: d.postError })),
+      ...countMessages(driven),
+      unsettled,
+      settleMs,
+      wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+      report,
+      orders: driven.map((d) => ({ driven: d, evidence: evidenceById.get(d.plan.orderId) as OrderEvidence })),
+    };
+  } finally {
+    await connection?.close().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    await running.stop({ keepLogs: options.keepLogs });
+    if (options.keepLogs) log(`[${retryMode}] logs kept in ${running.logsDir}`);
+  }
+}
+
+const emptyCounts = (): WindowCounts => ({
+  sent: 0,
+  accepted: 0,
+  refused: 0,
+  other: 0,
+  byKind: Object.fromEntries(MESSAGE_KINDS.map((k) => [k, { sent: 0, accepted: 0 }])) as WindowCounts['byKind'],
+});
+
+export function countMessages(driven: readonly DrivenOrder[]): Pick<ModeRun, 'targeted' | 'skipped' | 'landed'> {
+  const targeted = Object.fromEntries(WINDOWS.map((w) => [w, 0])) as Record<Window, number>;
+  const skipped = Object.fromEntries(WINDOWS.map((w) => [w, 0])) as Record<Window, number>;
+  const landed = Object.fromEntries([...PHASES, 'unknown', 'near_deadline'].map((p) => [p, emptyCounts()])) as ModeRun['landed'];
+  for (const order of driven) {
+    for (const m of order.skipped) {
+      targeted[m.target]++;
+      skipped[m.target]++;
+    }
+    for (const m of order.messages) {
+      targeted[m.target]++;
+      const buckets = [landed[m.landed], ...(m.nearDeadline ? [landed.near_deadline] : [])];
+      for (const b of buckets) {
+        b.sent++;
+        if (m.accepted) b.accepted++;
+        else if (m.httpStatus === 409) b.refused++;
+        else b.other++;
+        b.byKind[m.kind].sent++;
+        if (m.accepted) b.byKind[m.kind].accepted++;
+      }
+    }
+  }
+  return { targeted, skipped, landed };
+}
