@@ -5,13 +5,10 @@
  * Prints one line per invariant and exits non-zero on any violation; the full
  * report goes to tools/invariants/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '@order-fulfillment/infra';
 import { formatReport } from './check';
 import { parseArgs, USAGE } from './args';
 import { holds, mergeReports } from './rules';
-import { runInvariants } from './run';
+import { runInvariants, writeReport } from './run';
 import { summariseRun } from './summary';
 
 async function main(): Promise<number> {
@@ -24,18 +21,13 @@ async function main(): Promise<number> {
   console.log(`test:invariants: master seed ${options.seed} (repeat with --seed ${options.seed}); ${options.orders} orders over ${options.modes.join(', ')}; ${options.rate} orders/s`);
   const started = Date.now();
   const result = await runInvariants({ ...options, log: (line) => console.log(line) });
-  const wallSeconds = Math.round((Date.now() - started) / 100) / 10;
 
   for (const mode of result.modes) console.log(`\n${summariseRun(mode)}`);
   const all = mergeReports(result.modes.map((m) => m.report));
-  console.log(`\n== all modes (${result.modes.map((m) => m.retryMode).join(' + ')}), master seed ${result.seed}, ${wallSeconds} s ==`);
+  console.log(`\n== all modes (${result.modes.map((m) => m.retryMode).join(' + ')}), master seed ${result.seed}, ${result.wallSeconds} s ==`);
   console.log(formatReport(all));
 
-  const outDir = join(repoRoot(), 'tools', 'invariants', 'results');
-  mkdirSync(outDir, { recursive: true });
-  const outFile = join(outDir, `invariants-${new Date(started).toISOString().replace(/[:.]/g, '-')}-seed-${result.seed}.json`);
-  writeFileSync(outFile, `${JSON.stringify({ checker: 'invariants', date: new Date(started).toISOString(), wallSeconds, ...result, all }, null, 2)}\n`);
-  console.log(`\nfull report: ${outFile}`);
+  console.log(`\nfull report: ${writeReport(result, all, started)}`);
   return holds(all) ? 0 : 1;
 }
 

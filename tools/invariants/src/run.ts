@@ -4,8 +4,11 @@
  * planned orders driven through the API, a wait (polling, with a deadline)
  * until every order has settled, then the invariant check.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import { repoRoot } from '@order-fulfillment/infra';
 import { startIsolatedStack } from '@order-fulfillment/stack';
 import { checkInvariants } from './check';
 import type { OrderEvidence } from './evidence';
@@ -66,6 +69,7 @@ export interface ModeRun {
 
 export interface RunResult {
   seed: number;
+  wallSeconds: number;
   options: Omit<RunOptions, 'log'>;
   modes: ModeRun[];
 }
@@ -78,11 +82,12 @@ export function modeSeed(master: number, mode: RetryMode): number {
 }
 
 export async function runInvariants(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
   const perMode = Math.max(1, Math.round(options.orders / options.modes.length));
   const modes: ModeRun[] = [];
   for (const mode of options.modes) modes.push(await runMode(mode, perMode, options));
   const { log: _log, ...rest } = options;
-  return { seed: options.seed, options: rest, modes };
+  return { seed: options.seed, wallSeconds: Math.round((Date.now() - started) / 100) / 10, options: rest, modes };
 }
 
 async function runMode(retryMode: RetryMode, count: number, options: RunOptions): Promise<ModeRun> {
@@ -187,4 +192,14 @@ export function countMessages(driven: readonly DrivenOrder[]): Pick<ModeRun, 'ta
     }
   }
   return { targeted, skipped, landed };
+}
+
+/** Writes the full report (seed, options, per-order plans, messages and evidence, verdicts) under tools/invariants/results/. */
+export function writeReport(result: RunResult, all: InvariantReport, startedAt: number): string {
+  const outDir = join(repoRoot(), 'tools', 'invariants', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const date = new Date(startedAt).toISOString();
+  const outFile = join(outDir, `invariants-${date.replace(/[:.]/g, '-')}-seed-${result.seed}.json`);
+  writeFileSync(outFile, `${JSON.stringify({ checker: 'invariants', date, ...result, all }, null, 2)}\n`);
+  return outFile;
 }
