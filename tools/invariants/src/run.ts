@@ -74,6 +74,13 @@ export interface RunResult {
   modes: ModeRun[];
 }
 
+/**
+ * How long no workflow may have run before the check: longer than any activity
+ * attempt can outlive its workflow (a hung call ends at its start-to-close
+ * timeout, 2 s at most by default, plus a second).
+ */
+const QUIET_MS = 4_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Each mode gets its own seed derived from the master seed, so `--modes deadline` reproduces that half alone. */
@@ -119,23 +126,24 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     });
     const acceptedIds = driven.filter((d) => d.accepted).map((d) => d.plan.orderId);
 
-    // Settle: every accepted order terminal in the database and no workflow running, or the deadline.
+    // Settle: no workflow has run for QUIET_MS (so activity attempts still in flight when
+    // the last one closed have ended, and any late write of theirs is in), or the deadline.
     const settleStarted = Date.now();
     const giveUp = settleStarted + options.settleMs;
     let unsettled = { notTerminal: acceptedIds.length, running: -1 };
+    let quietSince: number | null = null;
     while (true) {
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND state IN ('completed','cancelled','failed')`,
         [acceptedIds],
       );
-      const notTerminal = acceptedIds.length - (rows[0]?.n ?? 0);
-      const running = notTerminal === 0 ? (await temporal.workflow.count('ExecutionStatus = "Running"')).count : -1;
-      unsettled = { notTerminal, running };
-      if ((notTerminal === 0 && running === 0) || Date.now() >= giveUp) break;
-      await sleep(1_000);
+      const running = (await temporal.workflow.count('ExecutionStatus = "Running"')).count;
+      unsettled = { notTerminal: acceptedIds.length - (rows[0]?.n ?? 0), running };
+      quietSince = running === 0 ? (quietSince ?? Date.now()) : null;
+      if ((quietSince !== null && Date.now() - quietSince >= QUIET_MS) || Date.now() >= giveUp) break;
+      await sleep(500);
     }
     const settleMs = Date.now() - settleStarted;
-    if (unsettled.running === -1) unsettled.running = (await temporal.workflow.count('ExecutionStatus = "Running"')).count;
     log(`[${retryMode}] settled in ${(settleMs / 1000).toFixed(1)} s (not terminal: ${unsettled.notTerminal}, workflows running: ${unsettled.running}); checking ...`);
 
     const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
