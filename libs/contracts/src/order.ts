@@ -128,7 +128,7 @@ export function addressProblems(address: Partial<Address> | null | undefined): s
   return problems;
 }
 
-export type PaymentStatus = 'pending' | 'charged' | 'refunded' | 'failed';
+export type PaymentStatus = 'pending' | 'charged' | 'refunded' | 'voided' | 'failed';
 
 export interface TimelineEntry {
   /** The state entered, or the event that happened (for example `address_updated`). */
@@ -159,6 +159,10 @@ export interface OrderStatus {
   lastError: string | null;
   /** Why the order was cancelled or failed (`deadline_exceeded`, `shipping_failed`, ...). */
   reason: string | null;
+  /** Completed after its deadline: it had been dispatched, and dispatch is the point of no return. */
+  late: boolean;
+  /** A refund is owed and still being retried; the order ends once it succeeds. */
+  refundOwed: boolean;
   review: { approved: boolean; by: string | null };
   startedAt: string;
   deadline: string;
@@ -171,4 +175,6 @@ export interface OrderResult {
   state: Extract<OrderState, 'completed' | 'cancelled' | 'failed'>;
   reason: string | null;
   carrierRef: string | null;
+  /** Completed after its deadline (dispatched before it, so finished rather than refunded). */
+  late?: boolean;
 }
