@@ -1,7 +1,8 @@
 /**
  * Reading the evidence from a real PostgreSQL (embedded, or a throw-away
- * database on DATABASE_URL's server), schema by the project's migrations, rows
- * written by hand: each invariant must fail on its violating fixture.
+ * database on DATABASE_URL's server), schema by the project's migrations
+ * (002: the sandbox ledgers and the new order columns), rows written by hand:
+ * each invariant must fail on its violating fixture.
  */
 import { Client } from 'pg';
 import { migrate } from '@order-fulfillment/db';
@@ -15,29 +16,6 @@ jest.setTimeout(90_000);
 let database: TestDatabase;
 let db: Client;
 
-/**
- * Migration 002's design (sandbox ledgers, new order columns, the new payment
- * statuses), applied only where the migrations have not: once 002 is on main
- * this adds nothing.
- */
-async function ensureDesignSchema(): Promise<void> {
-  await db.query(`CREATE SCHEMA IF NOT EXISTS sandbox`);
-  await db.query(`CREATE TABLE IF NOT EXISTS sandbox.gateway_operations (
-    idempotency_key text PRIMARY KEY, operation text NOT NULL, payment_id text NOT NULL, order_id text NOT NULL,
-    amount numeric(12,2), created_at timestamptz NOT NULL DEFAULT now())`);
-  await db.query(`CREATE TABLE IF NOT EXISTS sandbox.carrier_shipments (
-    idempotency_key text PRIMARY KEY, order_id text NOT NULL, address jsonb, carrier_ref text, created_at timestamptz NOT NULL DEFAULT now())`);
-  await db.query(`ALTER TABLE orders ADD COLUMN IF NOT EXISTS late boolean NOT NULL DEFAULT false,
-    ADD COLUMN IF NOT EXISTS refund_owed boolean NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS address_seq integer NOT NULL DEFAULT 0`);
-  const { rows } = await db.query<{ def: string }>(
-    `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'payments'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
-  );
-  if (!rows.some((r) => r.def.includes('voided'))) {
-    await db.query(`ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_status_check`);
-    await db.query(`ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (status IN ('pending','charged','refunded','voided','failed'))`);
-  }
-}
-
 interface Fixture {
   id: string;
   state: string;
@@ -45,6 +23,8 @@ interface Fixture {
   payment?: string;
   charges?: number;
   refunded?: boolean;
+  /** The gateway voided the payment before any charge. */
+  voided?: boolean;
   shipments?: number;
   transitions: string[];
   events?: string[];
@@ -62,6 +42,7 @@ async function insert(f: Fixture): Promise<void> {
   for (let n = 0; n < (f.charges ?? 0); n++) {
     await db.query(`INSERT INTO sandbox.gateway_operations VALUES ($1, 'charge', $2, $3, 10)`, [n === 0 ? paymentId : `${paymentId}-${n}`, n === 0 ? paymentId : `${paymentId}-${n}`, f.id]);
   }
+  if (f.voided) await db.query(`INSERT INTO sandbox.gateway_operations VALUES ($1, 'void', $2, $3, 10)`, [`refund:${paymentId}`, paymentId, f.id]);
   if (f.refunded) await db.query(`INSERT INTO sandbox.gateway_operations VALUES ($1, 'refund', $2, $3, 10)`, [`refund:${paymentId}`, paymentId, f.id]);
   for (let n = 1; n <= (f.shipments ?? 0); n++) {
     await db.query(`INSERT INTO sandbox.carrier_shipments (idempotency_key, order_id, carrier_ref) VALUES ($1, $2, $3)`, [`shipping-${f.id}-${n}`, f.id, `trk-${n}`]);
@@ -80,12 +61,15 @@ const FIXTURES: Fixture[] = [
   // Well-behaved.
   { id: 'good-completed', state: 'completed', payment: 'charged', charges: 1, shipments: 1, transitions: [...PATH, 'completed'], events: ['payment_charged', 'carrier_dispatched', 'order_shipped'] },
   { id: 'good-cancelled', state: 'cancelled', payment: 'refunded', charges: 1, refunded: true, transitions: ['received', 'validated', 'in_review', 'paid', 'cancelled'], events: ['payment_charged', 'payment_refunded'] },
-  { id: 'good-voided', state: 'failed', payment: 'voided', transitions: ['received', 'validated', 'in_review', 'failed'] },
+  { id: 'good-voided', state: 'failed', payment: 'voided', voided: true, transitions: ['received', 'validated', 'in_review', 'failed'] },
+  // A charge that landed after the void decision, then reversed (refunded at the gateway).
+  { id: 'good-reversed', state: 'cancelled', payment: 'voided', charges: 1, refunded: true, transitions: ['received', 'validated', 'in_review', 'cancelled'], events: ['charge_reversed'] },
   // Each breaks one invariant.
   { id: 'double-charge', state: 'completed', payment: 'charged', charges: 2, shipments: 1, transitions: [...PATH, 'completed'], events: ['payment_charged', 'carrier_dispatched', 'order_shipped'] },
   { id: 'completed-refunded', state: 'completed', payment: 'refunded', charges: 1, refunded: true, shipments: 1, transitions: [...PATH, 'completed'], events: ['carrier_dispatched', 'order_shipped'] },
   { id: 'failed-shipped', state: 'failed', payment: 'refunded', charges: 1, refunded: true, shipments: 1, transitions: [...PATH, 'failed'], events: ['carrier_dispatched'] },
   { id: 'cancelled-owed', state: 'cancelled', payment: 'charged', charges: 1, refundOwed: true, transitions: ['received', 'validated', 'in_review', 'paid', 'cancelled'] },
+  { id: 'late-charge', state: 'cancelled', payment: 'voided', charges: 1, transitions: ['received', 'validated', 'in_review', 'cancelled'] },
   { id: 'stuck', state: 'paid', payment: 'charged', charges: 1, transitions: ['received', 'validated', 'in_review', 'paid'] },
 ];
 
@@ -94,7 +78,6 @@ beforeAll(async () => {
   await migrate(database.url);
   db = new Client({ connectionString: database.url });
   await db.connect();
-  await ensureDesignSchema();
   for (const f of FIXTURES) await insert(f);
 });
 
@@ -116,6 +99,7 @@ describe('the checker on the database', () => {
     expect(byInvariant).toEqual({
       'single-charge': {
         'double-charge': 'gateway charged 2 times (pmt-double-charge, pmt-double-charge-1); gateway charge pmt-double-charge-1 stands with no payments row',
+        'late-charge': 'gateway charge pmt-late-charge stands (not refunded) but the payment is voided',
       },
       'completed-paid-shipped': {
         'completed-refunded': 'completed but the gateway charge was refunded; completed but the payment is refunded',
@@ -123,6 +107,7 @@ describe('the checker on the database', () => {
       'not-completed-refunded': {
         'failed-shipped': 'failed but shipped: 1 carrier shipment (shipping-failed-shipped-1); failed but 1 carrier_dispatched event',
         'cancelled-owed': 'cancelled but gateway charge pmt-cancelled-owed was never refunded; cancelled but payment pmt-cancelled-owed is still charged; cancelled with refund_owed = true after settling',
+        'late-charge': 'cancelled but gateway charge pmt-late-charge was never refunded',
       },
       'terminal-and-consistent': {
         stuck: 'state paid is not terminal',
@@ -130,7 +115,7 @@ describe('the checker on the database', () => {
     });
     expect(report.doubleCharged).toEqual(['double-charge']);
     expect(report.shippedUnpaid.sort()).toEqual(['completed-refunded', 'failed-shipped']);
-    expect(report.invariants.map((i) => i.orders)).toEqual([8, 3, 4, 8]);
+    expect(report.invariants.map((i) => i.orders)).toEqual([10, 3, 6, 10]);
   });
 
   it('counts an order it has no row for as not terminal', async () => {
@@ -144,10 +129,10 @@ describe('the checker on the database', () => {
       const { report } = await checkInvariants({ db, temporal: null, orderIds: ids });
       const text = formatReport(report);
       expect(text).toContain('note: sandbox ledger missing (sandbox.gateway_operations, sandbox.carrier_shipments), checking bookkeeping only');
-      expect(text).toContain('invariant: not-completed-refunded orders: 4 violations: 2');
+      expect(text).toContain('invariant: not-completed-refunded orders: 6 violations: 2');
       expect(text).toContain('  failed-shipped: failed but 1 carrier_dispatched event');
-      // The second gateway charge of double-charge is visible only in the ledger.
-      expect(text).toContain('invariant: single-charge orders: 8 violations: 0');
+      // The second charge of double-charge and the late charge are visible only in the ledger.
+      expect(text).toContain('invariant: single-charge orders: 10 violations: 0');
     } finally {
       await db.query(`ALTER SCHEMA sandbox_hidden RENAME TO sandbox`);
     }
