@@ -5,6 +5,7 @@
  * is printed; INVARIANTS_SEED repeats a run, INVARIANTS_ORDERS resizes it.
  */
 import { formatReport } from './check';
+import { formatMessageChecks } from './messages';
 import { holds, mergeReports } from './rules';
 import { RETRY_MODES, runInvariants, writeReport } from './run';
 import type { RunResult } from './run';
@@ -52,5 +53,13 @@ describe(`the money-and-goods invariants, randomized run (both retry modes)`, ()
     const verdict = run.report.invariants.map((i) => `invariant: ${i.name} violations: ${i.violations.length}`);
     // On failure the diff shows which invariant broke; the violators are printed above and in the JSON report.
     expect(holds(run.report) ? verdict : formatReport(run.report).split('\n')).toEqual(verdict.map((line) => line.replace(/violations: \d+$/, 'violations: 0')));
+  });
+
+  it.each(RETRY_MODES)('keeps what accepted messages promised in %s mode (accepted cancel ends cancelled, dispatch to the latest address)', (mode) => {
+    const run = result.modes.find((m) => m.retryMode === mode);
+    if (!run) throw new Error(`no run in ${mode} mode`);
+    const clean = run.messageChecks.every((c) => c.violations.length === 0);
+    const verdict = run.messageChecks.map((c) => `check: ${c.name} violations: ${c.violations.length}`);
+    expect(clean ? verdict : formatMessageChecks(run.messageChecks).split('\n')).toEqual(verdict.map((line) => line.replace(/violations: \d+$/, 'violations: 0')));
   });
 });

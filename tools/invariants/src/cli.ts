@@ -7,8 +7,9 @@
  */
 import { formatReport } from './check';
 import { parseArgs, USAGE } from './args';
-import { holds, mergeReports } from './rules';
-import { runInvariants, writeReport } from './run';
+import { formatMessageChecks, MESSAGE_CHECKS } from './messages';
+import { mergeReports } from './rules';
+import { runHolds, runInvariants, writeReport } from './run';
 import { summariseRun } from './summary';
 
 async function main(): Promise<number> {
@@ -26,9 +27,17 @@ async function main(): Promise<number> {
   const all = mergeReports(result.modes.map((m) => m.report));
   console.log(`\n== all modes (${result.modes.map((m) => m.retryMode).join(' + ')}), master seed ${result.seed}, ${result.wallSeconds} s ==`);
   console.log(formatReport(all));
+  console.log(
+    formatMessageChecks(
+      MESSAGE_CHECKS.map((name) => {
+        const parts = result.modes.flatMap((m) => m.messageChecks.filter((c) => c.name === name));
+        return { name, orders: parts.reduce((sum, c) => sum + c.orders, 0), violations: parts.flatMap((c) => c.violations) };
+      }),
+    ),
+  );
 
   console.log(`\nfull report: ${writeReport(result, all, started)}`);
-  return holds(all) ? 0 : 1;
+  return runHolds(result) ? 0 : 1;
 }
 
 main().then(

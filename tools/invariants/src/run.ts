@@ -14,9 +14,12 @@ import { checkInvariants } from './check';
 import type { OrderEvidence } from './evidence';
 import { driveOrders, PHASES } from './drive';
 import type { DrivenOrder, Phase } from './drive';
+import { judgeMessages, loadOutcomes } from './messages';
+import type { MessageCheck } from './messages';
 import { MESSAGE_KINDS, planOrders, WINDOWS } from './plan';
 import type { MessageKind, Window } from './plan';
 import { seededRandom } from './random';
+import { holds } from './rules';
 import type { InvariantReport } from './rules';
 
 export const RETRY_MODES = ['seed', 'deadline'] as const;
@@ -63,6 +66,8 @@ export interface ModeRun {
   settleMs: number;
   wallSeconds: number;
   report: InvariantReport;
+  /** What accepted messages promised, checked against how the orders ended. */
+  messageChecks: MessageCheck[];
   /** Per order: its plan, the messages as sent, and the evidence the verdict used. */
   orders: Array<{ driven: DrivenOrder; evidence: OrderEvidence }>;
 }
@@ -148,6 +153,7 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
 
     const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
     const evidenceById = new Map(evidence.map((e) => [e.orderId, e]));
+    const messageChecks = judgeMessages(driven, await loadOutcomes(db, acceptedIds, report.sources.carrierLedger));
     return {
       retryMode,
       seed,
@@ -159,6 +165,7 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
       settleMs,
       wallSeconds: Math.round((Date.now() - started) / 100) / 10,
       report,
+      messageChecks,
       orders: driven.map((d) => ({ driven: d, evidence: evidenceById.get(d.plan.orderId) as OrderEvidence })),
     };
   } finally {
@@ -211,3 +218,7 @@ export function writeReport(result: RunResult, all: InvariantReport, startedAt: 
   writeFileSync(outFile, `${JSON.stringify({ checker: 'invariants', date, ...result, all }, null, 2)}\n`);
   return outFile;
 }
+
+/** Every invariant and every message check held in every mode. */
+export const runHolds = (result: RunResult): boolean =>
+  result.modes.every((m) => holds(m.report) && m.messageChecks.every((c) => c.violations.length === 0));

@@ -1,5 +1,6 @@
 import { formatReport } from './check';
 import { PHASES } from './drive';
+import { formatMessageChecks } from './messages';
 import type { Phase } from './drive';
 import { MESSAGE_KINDS, WINDOWS } from './plan';
 import type { ModeRun } from './run';
@@ -23,5 +24,6 @@ export function summariseRun(run: ModeRun): string {
     );
   }
   lines.push(formatReport(run.report));
+  lines.push(formatMessageChecks(run.messageChecks));
   return lines.join('\n');
 }
