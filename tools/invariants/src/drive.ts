@@ -15,7 +15,7 @@ export type Phase = (typeof PHASES)[number] | 'unknown';
 const rank = (phase: Phase): number => (phase === 'unknown' ? -1 : PHASES.indexOf(phase));
 
 /** The part of the API's order view the driver reads. */
-export type StatusView = Pick<OrderStatus, 'state' | 'step' | 'shipping' | 'deadline' | 'timeline'>;
+export type StatusView = Pick<OrderStatus, 'state' | 'step' | 'shipping' | 'deadline' | 'timeline'> & Partial<Pick<OrderStatus, 'review'>>;
 
 export function phaseOf(status: StatusView | null): Phase {
   if (!status) return 'unknown';
@@ -28,15 +28,57 @@ export function phaseOf(status: StatusView | null): Phase {
   return 'before_review';
 }
 
+/** The phase each timeline entry (a state entered, or a noted event) starts; others change nothing. */
+const PHASE_FROM_TIMELINE: Record<string, Phase> = {
+  received: 'before_review',
+  validated: 'before_review',
+  in_review: 'review',
+  review_approved: 'charge',
+  review_timer_elapsed: 'charge',
+  paid: 'ready_to_dispatch',
+  shipping: 'ready_to_dispatch',
+  shipping_attempt: 'ready_to_dispatch',
+  dispatch_approved: 'after_dispatch',
+  payment_refunded: 'compensation',
+  nothing_to_refund: 'compensation',
+  refund_pending: 'compensation',
+  completed: 'terminal',
+  cancelled: 'terminal',
+  failed: 'terminal',
+};
+
+/**
+ * Where the order was at `at` (epoch ms), by its own timeline (the workflow's
+ * clock, on this machine): the phase of the last entry at or before then.
+ * null when the timeline says nothing of that moment.
+ */
+export function phaseAt(timeline: ReadonlyArray<{ event: string; at: string }>, at: number): Phase | null {
+  let phase: Phase | null = null;
+  const entries = [...timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  for (const entry of entries) {
+    if (Date.parse(entry.at) > at) break;
+    phase = PHASE_FROM_TIMELINE[entry.event] ?? phase;
+  }
+  return phase;
+}
+
+/** The later of two phases. */
+export const laterPhase = (a: Phase, b: Phase): Phase => (rank(a) >= rank(b) ? a : b);
+
 /** How close to its deadline a message counts as "near the deadline", either side. */
 export const NEAR_DEADLINE_MS = 2_000;
 
 export interface SentMessage {
   kind: MessageKind;
   target: Window;
-  /** The order's phase just before the message was sent. */
+  /** The order's phase just before the message was sent, as its live status showed it (unknown when not looked at). */
   phaseBefore: Phase;
-  /** Where it landed: the phase before, moved on when the refusal says the order had moved on. */
+  /** The order's phase when the message was sent, by the order's own timeline (set after the run; null when unknown). */
+  phaseAtSend: Phase | null;
+  /**
+   * Where it landed: the phase at sending (by the timeline, else the live status), moved on
+   * when the refusal says the order had moved on by the time the workflow took it.
+   */
   landed: Phase;
   /** Within NEAR_DEADLINE_MS of the deadline (and not yet terminal) when sent. */
   nearDeadline: boolean;
@@ -123,8 +165,10 @@ class OrderDriver {
     this.result.accepted = posted.status === 201;
     if (!this.result.accepted) return this.result;
     for (const message of plan.messages) {
-      // A message to a finished order proves nothing: skip it, and say so.
-      const over = !(await this.aim(message)) || phaseOf(await this.refresh()) === 'terminal';
+      // A message to a finished order proves nothing: skip it, and say so. (Aimed at the charge,
+      // it goes without a last look: the status query would wait for the charge to end.)
+      const aimed = await this.aim(message);
+      const over = !aimed || (message.window !== 'charge' && phaseOf(await this.refresh()) === 'terminal');
       if (over) this.result.skipped.push({ kind: message.kind, target: message.window, phase: phaseOf(this.status) });
       else await this.send(message);
     }
@@ -159,15 +203,17 @@ class OrderDriver {
         if (phaseOf(this.status) === 'review') await sleep(message.delayMs);
         return true;
       case 'charge': {
-        // The charge starts when the review timer ends: aim at that moment, from the status's timeline.
+        // The charge starts when the review ends: at the timer (from the status's timeline) or
+        // at an approval. Aim by the clock: in deadline mode the charge is a local activity that
+        // holds the workflow task, so the status query cannot answer until it is over.
         if (!(await this.until('review', 200))) return false;
-        if (phaseOf(this.status) === 'review') {
+        if (phaseOf(this.status) === 'review' && !this.status?.review?.approved) {
           const entered = this.status?.timeline?.find((t) => t.event === 'in_review')?.at;
           const reviewEndsAt = entered ? Date.parse(entered) + this.options.reviewMs : Date.now();
-          await sleep(reviewEndsAt - Date.now() - 50);
-          if (!(await this.until('charge', 40, 5_000))) return false;
+          await sleep(reviewEndsAt - Date.now() + message.delayMs);
+        } else if (phaseOf(this.status) === 'review' || phaseOf(this.status) === 'charge') {
+          await sleep(message.delayMs);
         }
-        if (phaseOf(this.status) === 'charge') await sleep(message.delayMs);
         return true;
       }
       case 'ready_to_dispatch':
@@ -191,7 +237,7 @@ class OrderDriver {
   private async send(message: PlannedMessage): Promise<void> {
     const { apiUrl } = this.options;
     const id = this.plan.orderId;
-    const before = phaseOf(this.status);
+    const before = message.window === 'charge' ? 'unknown' : phaseOf(this.status);
     const deadline = this.status?.deadline ? Date.parse(this.status.deadline) : NaN;
     const sentAt = Date.now();
     const answer =
@@ -206,6 +252,7 @@ class OrderDriver {
       kind: message.kind,
       target: message.window,
       phaseBefore: before,
+      phaseAtSend: null,
       landed: landedPhase(before, answer.status, refusal),
       nearDeadline: before !== 'terminal' && msToDeadline !== null && Math.abs(msToDeadline) <= NEAR_DEADLINE_MS,
       msToDeadline,

@@ -12,6 +12,7 @@ const message = (kind: SentMessage['kind'], accepted: boolean, extra: Partial<Se
   kind,
   target: 'review',
   phaseBefore: 'review',
+  phaseAtSend: 'review',
   landed: 'review',
   nearDeadline: false,
   msToDeadline: 5_000,

@@ -1,6 +1,6 @@
 /** The run's plan, the driver's reading of an order's status, and the command line. */
 import { parseArgs } from './args';
-import { landedPhase, phaseOf } from './drive';
+import { landedPhase, phaseAt, phaseOf } from './drive';
 import type { StatusView } from './drive';
 import { planOrders, WINDOWS } from './plan';
 import { seededRandom } from './random';
@@ -60,12 +60,35 @@ describe('where an order is', () => {
     expect(landedPhase('charge', 409, 'order is not in review')).toBe('charge');
   });
 
+  it("places a moment on the order's own timeline", () => {
+    const t0 = Date.parse('2026-11-27T00:00:00.000Z');
+    const at = (ms: number) => new Date(t0 + ms).toISOString();
+    const timeline = [
+      { event: 'validated', at: at(100) },
+      { event: 'in_review', at: at(200) },
+      { event: 'address_updated', at: at(900) },
+      { event: 'review_timer_elapsed', at: at(2_200) },
+      { event: 'paid', at: at(2_600) },
+      { event: 'shipping', at: at(2_650) },
+      { event: 'dispatch_approved', at: at(3_500) },
+      { event: 'completed', at: at(4_000) },
+    ];
+    expect(phaseAt(timeline, t0)).toBeNull();
+    expect(phaseAt(timeline, t0 + 150)).toBe('before_review');
+    expect(phaseAt(timeline, t0 + 1_000)).toBe('review');
+    expect(phaseAt(timeline, t0 + 2_300)).toBe('charge');
+    expect(phaseAt(timeline, t0 + 3_000)).toBe('ready_to_dispatch');
+    expect(phaseAt(timeline, t0 + 3_600)).toBe('after_dispatch');
+    expect(phaseAt(timeline, t0 + 9_000)).toBe('terminal');
+  });
+
   it('counts messages by where they landed, and near the deadline', () => {
     const plan = planOrders(seededRandom(1), 1, 'c')[0] as ReturnType<typeof planOrders>[number];
     const sent = (landed: 'review' | 'after_dispatch', accepted: boolean, nearDeadline: boolean) => ({
       kind: 'cancel' as const,
       target: 'review' as const,
       phaseBefore: landed,
+      phaseAtSend: landed,
       landed,
       nearDeadline,
       msToDeadline: 0,

@@ -12,7 +12,7 @@ import { repoRoot } from '@order-fulfillment/infra';
 import { startIsolatedStack } from '@order-fulfillment/stack';
 import { checkInvariants } from './check';
 import type { OrderEvidence } from './evidence';
-import { driveOrders, PHASES } from './drive';
+import { driveOrders, landedPhase, laterPhase, phaseAt, PHASES } from './drive';
 import type { DrivenOrder, Phase } from './drive';
 import { judgeMessages, loadOutcomes } from './messages';
 import type { MessageCheck } from './messages';
@@ -151,6 +151,7 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     const settleMs = Date.now() - settleStarted;
     log(`[${retryMode}] settled in ${(settleMs / 1000).toFixed(1)} s (not terminal: ${unsettled.notTerminal}, workflows running: ${unsettled.running}); checking ...`);
 
+    await placeMessages(db, driven);
     const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
     const evidenceById = new Map(evidence.map((e) => [e.orderId, e]));
     const messageChecks = judgeMessages(driven, await loadOutcomes(db, acceptedIds, report.sources.carrierLedger));
@@ -222,3 +223,26 @@ export function writeReport(result: RunResult, all: InvariantReport, startedAt: 
 /** Every invariant and every message check held in every mode. */
 export const runHolds = (result: RunResult): boolean =>
   result.modes.every((m) => holds(m.report) && m.messageChecks.every((c) => c.violations.length === 0));
+
+/**
+ * Places each message on its order's own timeline (the final status the terminal
+ * transition records): where the order was when the message was sent, moved on
+ * when the refusal shows the workflow took it later.
+ */
+export async function placeMessages(db: PgClient, driven: readonly DrivenOrder[]): Promise<void> {
+  const ids = driven.filter((d) => d.messages.length).map((d) => d.plan.orderId);
+  const { rows } = await db.query<{ order_id: string; timeline: Array<{ event: string; at: string }> | null }>(
+    `SELECT order_id, payload->'status'->'timeline' AS timeline FROM events
+      WHERE order_id = ANY($1) AND type = 'transition' AND payload ? 'status' ORDER BY id`,
+    [ids],
+  );
+  const timelines = new Map(rows.filter((r) => Array.isArray(r.timeline)).map((r) => [r.order_id, r.timeline as Array<{ event: string; at: string }>]));
+  for (const order of driven) {
+    const timeline = timelines.get(order.plan.orderId);
+    for (const m of order.messages) {
+      m.phaseAtSend = timeline ? phaseAt(timeline, Date.parse(m.sentAt)) : null;
+      const atSend = m.phaseAtSend ?? m.phaseBefore;
+      m.landed = laterPhase(atSend, landedPhase(atSend, m.httpStatus, m.refusal));
+    }
+  }
+}
