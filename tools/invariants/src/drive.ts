@@ -35,11 +35,13 @@ const PHASE_FROM_TIMELINE: Record<string, Phase> = {
   in_review: 'review',
   review_approved: 'charge',
   review_timer_elapsed: 'charge',
+  charge_started: 'charge',
   paid: 'ready_to_dispatch',
   shipping: 'ready_to_dispatch',
   shipping_attempt: 'ready_to_dispatch',
   dispatch_approved: 'after_dispatch',
   payment_refunded: 'compensation',
+  payment_voided: 'compensation',
   nothing_to_refund: 'compensation',
   refund_pending: 'compensation',
   completed: 'terminal',
@@ -97,6 +99,8 @@ export interface DrivenOrder {
   postError: string | null;
   accepted: boolean;
   messages: SentMessage[];
+  /** The order's own timeline, from its final status (filled in after the run). */
+  timeline?: Array<{ event: string; at: string }>;
   /** Planned messages not sent: the order was over (or unreachable) before their window. */
   skipped: Array<{ kind: MessageKind; target: Window; phase: Phase }>;
 }
@@ -203,9 +207,11 @@ class OrderDriver {
         if (phaseOf(this.status) === 'review') await sleep(message.delayMs);
         return true;
       case 'charge': {
-        // The charge starts when the review ends: at the timer (from the status's timeline) or
-        // at an approval. Aim by the clock: in deadline mode the charge is a local activity that
-        // holds the workflow task, so the status query cannot answer until it is over.
+        // The charge starts when the review ends: at the timer (2 s after the timeline's
+        // in_review, plus the time its bookkeeping took) or at an approval. Aim by the clock,
+        // spread over a second: in deadline mode the charge is a local activity that holds the
+        // workflow task, so the status query cannot answer until it is over. Where each message
+        // really landed is read from the order's timeline afterwards.
         if (!(await this.until('review', 200))) return false;
         if (phaseOf(this.status) === 'review' && !this.status?.review?.approved) {
           const entered = this.status?.timeline?.find((t) => t.event === 'in_review')?.at;

@@ -48,7 +48,7 @@ export interface OrderPlan {
 /** How long after a window is seen a message may wait, at most (ms). */
 const MAX_DELAY_MS: Record<Window, number> = {
   review: 1_500,
-  charge: 400,
+  charge: 1_000,
   ready_to_dispatch: 400,
   after_dispatch: 300,
   near_deadline: 1_500,

@@ -59,7 +59,7 @@ export interface ModeRun {
   targeted: Record<Window, number>;
   /** Of those, not sent because the order was over before the window came. */
   skipped: Record<Window, number>;
-  /** Messages by where the order really was (phase), plus near_deadline (within 2 s of the deadline). */
+  /** Messages by where the order was when they were sent (its history; else its live status), plus near_deadline (within 2 s of the deadline). */
   landed: Record<Phase | 'near_deadline', WindowCounts>;
   /** Orders still not terminal / workflows still running when the settle deadline passed. */
   unsettled: { notTerminal: number; running: number };
@@ -196,7 +196,7 @@ export function countMessages(driven: readonly DrivenOrder[]): Pick<ModeRun, 'ta
     }
     for (const m of order.messages) {
       targeted[m.target]++;
-      const buckets = [landed[m.landed], ...(m.nearDeadline ? [landed.near_deadline] : [])];
+      const buckets = [landed[m.phaseAtSend ?? m.landed], ...(m.nearDeadline ? [landed.near_deadline] : [])];
       for (const b of buckets) {
         b.sent++;
         if (m.accepted) b.accepted++;
@@ -225,24 +225,51 @@ export const runHolds = (result: RunResult): boolean =>
   result.modes.every((m) => holds(m.report) && m.messageChecks.every((c) => c.violations.length === 0));
 
 /**
- * Places each message on its order's own timeline (the final status the terminal
- * transition records): where the order was when the message was sent, moved on
- * when the refusal shows the workflow took it later.
+ * Places each message on its order's own history: where the order was when the
+ * message was sent, moved on when the refusal shows the workflow took it later.
+ * The history merges the database's real-time marks (each transition event's
+ * time, the pending payment row written when the charge starts, refund events)
+ * with the events the workflow's timeline notes (review over, dispatch approved):
+ * the timeline alone runs on the workflow's clock, which stands still through a
+ * chain of local activities such as a deadline-mode charge.
  */
 export async function placeMessages(db: PgClient, driven: readonly DrivenOrder[]): Promise<void> {
   const ids = driven.filter((d) => d.messages.length).map((d) => d.plan.orderId);
-  const { rows } = await db.query<{ order_id: string; timeline: Array<{ event: string; at: string }> | null }>(
+  const { rows: finals } = await db.query<{ order_id: string; timeline: Array<{ event: string; at: string }> | null }>(
     `SELECT order_id, payload->'status'->'timeline' AS timeline FROM events
       WHERE order_id = ANY($1) AND type = 'transition' AND payload ? 'status' ORDER BY id`,
     [ids],
   );
-  const timelines = new Map(rows.filter((r) => Array.isArray(r.timeline)).map((r) => [r.order_id, r.timeline as Array<{ event: string; at: string }>]));
+  const { rows: marks } = await db.query<{ order_id: string; event: string; at: Date }>(
+    `SELECT order_id, payload->>'state' AS event, ts AS at FROM events WHERE order_id = ANY($1) AND type = 'transition'
+     UNION ALL
+     SELECT order_id, type, ts FROM events WHERE order_id = ANY($1) AND type IN ('payment_refunded', 'payment_voided', 'refund_pending')
+     UNION ALL
+     SELECT order_id, 'charge_started', created_at FROM payments WHERE order_id = ANY($1)`,
+    [ids],
+  );
+  const histories = new Map<string, Array<{ event: string; at: string }>>();
+  const add = (orderId: string, event: string, at: string) => {
+    const list = histories.get(orderId) ?? [];
+    list.push({ event, at });
+    histories.set(orderId, list);
+  };
+  for (const m of marks) add(m.order_id, m.event, new Date(m.at).toISOString());
+  const timelines = new Map(finals.filter((r) => Array.isArray(r.timeline)).map((r) => [r.order_id, r.timeline as Array<{ event: string; at: string }>]));
+  for (const [orderId, timeline] of timelines) {
+    for (const entry of timeline) if (TIMELINE_NOTES.has(entry.event)) add(orderId, entry.event, entry.at);
+  }
   for (const order of driven) {
     const timeline = timelines.get(order.plan.orderId);
+    if (timeline) order.timeline = timeline;
+    const history = histories.get(order.plan.orderId);
     for (const m of order.messages) {
-      m.phaseAtSend = timeline ? phaseAt(timeline, Date.parse(m.sentAt)) : null;
+      m.phaseAtSend = history ? phaseAt(history, Date.parse(m.sentAt)) : null;
       const atSend = m.phaseAtSend ?? m.phaseBefore;
       m.landed = laterPhase(atSend, landedPhase(atSend, m.httpStatus, m.refusal));
     }
   }
 }
+
+/** The workflow timeline's notes that mark a phase (its state entries come from the database instead). */
+const TIMELINE_NOTES = new Set(['review_approved', 'review_timer_elapsed', 'shipping_attempt', 'dispatch_approved', 'nothing_to_refund']);

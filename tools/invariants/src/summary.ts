@@ -13,7 +13,7 @@ export function summariseRun(run: ModeRun): string {
   if (run.notAccepted.length) lines.push(`not accepted: ${run.notAccepted.slice(0, 10).map((o) => `${o.orderId} (${o.status}: ${o.error ?? ''})`).join(', ')}`);
   lines.push(`settled in ${(run.settleMs / 1000).toFixed(1)} s; at the end ${run.unsettled.notTerminal} not terminal, ${run.unsettled.running} workflows running`);
   lines.push(`messages aimed at: ${WINDOWS.map((w) => `${w} ${run.targeted[w]}${run.skipped[w] ? ` (${run.skipped[w]} not sent: order over first)` : ''}`).join(', ')}`);
-  lines.push('messages landed (where the order was when it was sent):');
+  lines.push("messages landed, by where the order was when each was sent (its history: the database's marks and the workflow's timeline); refused = taken too late:");
   lines.push(`  ${'window'.padEnd(18)} ${'sent'.padStart(5)} ${'accepted'.padStart(9)} ${'refused'.padStart(8)} ${'other'.padStart(6)}   ${MESSAGE_KINDS.map((k) => `${k} sent/accepted`).join('  ')}`);
   const rows: Array<Phase | 'near_deadline'> = [...PHASES, 'unknown', 'near_deadline'];
   for (const phase of rows) {
