@@ -55,6 +55,7 @@ export function formatReport(report: InvariantReport, options: { maxViolators?: 
   }
   lines.push(`double-charged orders: ${report.doubleCharged.length}${ids(report.doubleCharged, max)}`);
   lines.push(`shipped-unpaid orders: ${report.shippedUnpaid.length}${ids(report.shippedUnpaid, max)}`);
+  if (report.sources.lateColumn) lines.push(`late orders (completed after the deadline, flagged): ${report.late.length}`);
   return lines.join('\n');
 }
 

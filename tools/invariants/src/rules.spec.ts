@@ -2,7 +2,7 @@
  * The rules on hand-built evidence: well-behaved orders pass, and each
  * invariant fails on an order that breaks it.
  */
-import type { OrderEvidence } from './evidence';
+import type { OrderEvidence, WorkflowEvidence } from './evidence';
 import { ALL_SOURCES, BOOKKEEPING_ONLY, cancelledOrder, completedOrder, failedOrder, transitions } from './fixtures.test-helpers';
 import { evaluate, holds, mergeReports } from './rules';
 import type { InvariantName, InvariantReport } from './rules';
@@ -181,7 +181,9 @@ describe('terminal-and-consistent', () => {
     const otherResult = modify(cancelledOrder('other-result'), (e) => {
       wf(e).result = { orderId: 'other-result', state: 'completed', reason: null, carrierRef: null };
     });
-    const report = evaluate([saysFailed, timedOut, notOrderFailed, otherResult], ALL_SOURCES);
+    const lateUnflagged = modify(completedOrder('late-unflagged'), (e) => (wf(e).result = { ...(wf(e).result as NonNullable<WorkflowEvidence['result']>), late: true }));
+    const report = evaluate([saysFailed, timedOut, notOrderFailed, otherResult, lateUnflagged], ALL_SOURCES);
+    expect(whyOf(report, 'terminal-and-consistent', 'late-unflagged')).toBe("orders.late is false, the workflow's result says late true");
     expect(whyOf(report, 'terminal-and-consistent', 'says-failed')).toBe('database says failed, workflow COMPLETED with result state completed');
     expect(whyOf(report, 'terminal-and-consistent', 'timed-out')).toBe('database says failed, workflow TIMED_OUT');
     expect(whyOf(report, 'terminal-and-consistent', 'plain-failure')).toBe('database says failed, workflow FAILED (Error: boom in a signal handler)');
@@ -225,6 +227,7 @@ describe('the report', () => {
       'invariant: terminal-and-consistent orders: 2 violations: 0',
       'double-charged orders: 0',
       'shipped-unpaid orders: 0',
+      'late orders (completed after the deadline, flagged): 0',
     ]);
   });
 

@@ -164,6 +164,9 @@ function terminalAndConsistent(f: Facts, sources: EvidenceSources): string[] {
     else if (f.state && isTerminalState(f.state)) {
       const mismatch = workflowMismatch(f.state, wf, e.orderId);
       if (mismatch) why.push(mismatch);
+      else if (sources.lateColumn && wf.result?.late !== undefined && Boolean(wf.result.late) !== Boolean(e.order?.late)) {
+        why.push(`orders.late is ${Boolean(e.order?.late)}, the workflow's result says late ${Boolean(wf.result.late)}`);
+      }
     }
     for (const child of wf.children) if (child.status === 'RUNNING') why.push(`shipping child ${child.workflowId} still running`);
   }
