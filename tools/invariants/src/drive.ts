@@ -212,7 +212,7 @@ class OrderDriver {
         // spread over a second: in deadline mode the charge is a local activity that holds the
         // workflow task, so the status query cannot answer until it is over. Where each message
         // really landed is read from the order's timeline afterwards.
-        if (!(await this.until('review', 200))) return false;
+        if (!(await this.until('review', 200)) || phaseOf(this.status) === 'terminal') return false;
         if (phaseOf(this.status) === 'review' && !this.status?.review?.approved) {
           const entered = this.status?.timeline?.find((t) => t.event === 'in_review')?.at;
           const reviewEndsAt = entered ? Date.parse(entered) + this.options.reviewMs : Date.now();
