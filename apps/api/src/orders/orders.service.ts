@@ -13,17 +13,16 @@ import {
 import type { MessageAccepted, OrderInput, OrderState, OrderStatus, OrderWorkflowInput } from '@order-fulfillment/contracts';
 import {
   DEFAULT_ITEMS,
-  ORDERS_TASK_QUEUE,
   ORDER_WORKFLOW_TYPE,
   approveOrderUpdate,
   cancelOrderUpdate,
   isTerminalState,
+  orderStartOptions,
   orderWorkflowId,
   statusQuery,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
 import { InvalidCursorError, OrderStore } from '@order-fulfillment/db';
-import { executionTimeoutMs } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -73,12 +72,9 @@ export class OrdersService {
     }
     try {
       const handle = await this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
-        taskQueue: ORDERS_TASK_QUEUE,
-        workflowId,
-        args: [input],
+        ...orderStartOptions(input),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowExecutionTimeout: executionTimeoutMs(this.config.orderPolicy),
       });
       this.metrics.orderStarted();
       this.logger.log({ workflowId, runId: handle.firstExecutionRunId, faults: input.faults !== null }, 'order started');
