@@ -19,6 +19,10 @@ export interface ApiConfig {
   /** Longest a single SQL statement of this API may run (PostgreSQL statement_timeout), ms. */
   databaseStatementTimeoutMs: number;
   temporal: TemporalConfig;
+  /** Deadline of one Temporal call (start, query, describe), ms; past it the answer is a 503. */
+  temporalTimeoutMs: number;
+  /** Deadline of an update (cancel, address, approve), ms; past it the outcome is unknown (504). */
+  updateTimeoutMs: number;
   /** Policy given to every order started by this API. */
   orderPolicy: OrderPolicy;
   /**
@@ -63,6 +67,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     databasePoolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 500 }),
     databaseStatementTimeoutMs: numberEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 100, max: 600_000 }),
     temporal: temporalConfig(env),
+    temporalTimeoutMs: numberEnv(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5_000, { min: 500, max: 120_000 }),
+    updateTimeoutMs: numberEnv(env, 'TEMPORAL_UPDATE_TIMEOUT_MS', 10_000, { min: 500, max: 120_000 }),
     orderPolicy: resolveOrderPolicy(env),
     apiKeys,
     authDisabled,

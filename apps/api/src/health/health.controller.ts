@@ -39,7 +39,7 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.probe('database', () => this.dataSource.query('SELECT 1')),
-      () => this.probe('temporal', () => this.temporal.workflowService.getSystemInfo({})),
+      () => this.probe('temporal', () => this.temporal.withDeadline(Date.now() + 2_000, () => this.temporal.workflowService.getSystemInfo({}))),
     ]);
   }
 

@@ -83,14 +83,14 @@ export class OrdersService {
     const row = await this.store.findOrder(order.orderId);
     if (row) return this.replay(input, row);
     try {
-      const handle = await this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
+      const handle = await this.rpc(() => this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
         taskQueue: ORDERS_TASK_QUEUE,
         workflowId,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowExecutionTimeout: executionTimeoutMs(this.config.orderPolicy),
-      });
+      }));
       this.metrics.orderStarted();
       this.logger.log({ workflowId, runId: handle.firstExecutionRunId, faults: input.faults !== null }, 'order started');
       return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
@@ -123,11 +123,13 @@ export class OrdersService {
   /** The input the workflow was started with, from its first history event; null once Temporal no longer has it. */
   private async startedInput(workflowId: string): Promise<{ input: OrderWorkflowInput; runId: string } | null> {
     try {
-      const history = await this.temporal.workflowService.getWorkflowExecutionHistory({
-        namespace: this.temporal.options.namespace,
-        execution: { workflowId },
-        maximumPageSize: 1,
-      });
+      const history = await this.rpc(() =>
+        this.temporal.workflowService.getWorkflowExecutionHistory({
+          namespace: this.temporal.options.namespace,
+          execution: { workflowId },
+          maximumPageSize: 1,
+        }),
+      );
       const attributes = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       let payloads = attributes?.input?.payloads ?? [];
       if (!attributes || payloads.length === 0) return null;
@@ -146,7 +148,7 @@ export class OrdersService {
     if (row && isTerminalState(row.state)) return this.fromDatabase(orderId);
     let status: OrderStatus;
     try {
-      status = await this.handle(orderId).query(statusQuery);
+      status = await this.rpc(() => this.handle(orderId).query(statusQuery));
     } catch (err) {
       if (row) return this.fromDatabase(orderId);
       if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`order ${orderId} not found`);
@@ -205,7 +207,7 @@ export class OrdersService {
 
   async describe(orderId: string) {
     try {
-      const d = await this.handle(orderId).describe();
+      const d = await this.rpc(() => this.handle(orderId).describe());
       const raw = d.raw;
       return {
         workflowId: d.workflowId,
@@ -232,6 +234,14 @@ export class OrdersService {
     }
   }
 
+  /**
+   * Runs Temporal calls under a deadline: with Temporal unreachable the
+   * client would otherwise retry for a long time while the caller waits.
+   */
+  private rpc<T>(call: () => Promise<T>, ms = this.config.temporalTimeoutMs): Promise<T> {
+    return this.temporal.withDeadline(Date.now() + ms, call);
+  }
+
   private handle(orderId: string): WorkflowHandle {
     return this.temporal.workflow.getHandle(orderWorkflowId(orderId));
   }
@@ -239,7 +249,7 @@ export class OrdersService {
   private async exists(orderId: string): Promise<boolean> {
     if (await this.store.findOrder(orderId)) return true;
     try {
-      await this.handle(orderId).describe();
+      await this.rpc(() => this.handle(orderId).describe());
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -263,7 +273,7 @@ export class OrdersService {
    */
   private async update(orderId: string, send: (handle: WorkflowHandle, updateId: string) => Promise<MessageAccepted>): Promise<MessageAccepted> {
     try {
-      const accepted = await sendUpdate((updateId) => send(this.handle(orderId), updateId));
+      const accepted = await this.rpc(() => sendUpdate((updateId) => send(this.handle(orderId), updateId)), this.config.updateTimeoutMs);
       this.logger.log({ state: accepted.state }, 'message accepted by the workflow');
       return accepted;
     } catch (err) {

@@ -9,7 +9,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   // The suite's main API runs without a key and without a rate limit (one client sends
   // everything); the API key and the limits are tested on APIs of their own (api-security).
-  const e2e = await startIsolatedStack('e2e', { ORDER_REVIEW_MS: '1000', LOG_LEVEL: 'warn', ALLOW_FAULT_INJECTION: 'true', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0' });
+  const e2e = await startIsolatedStack('e2e', { ORDER_REVIEW_MS: '1000', LOG_LEVEL: 'warn', ALLOW_FAULT_INJECTION: 'true', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0', METRICS_CACHE_MS: '0' });
   globalThis.__E2E__ = e2e;
   process.env['E2E_API_URL'] = e2e.stack.apiUrl;
   process.env['E2E_METRICS_URL'] = e2e.stack.apiMetricsUrl;
