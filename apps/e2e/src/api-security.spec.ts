@@ -36,7 +36,7 @@ describe('authentication is on unless AUTH_DISABLED=true says otherwise', () => 
   });
 
   it('refuses TRUST_PROXY=true (any client could choose its rate-limit key)', async () => {
-    const { code, output } = await apiRefusal('trust-true', { TRUST_PROXY: 'true' });
+    const { code, output } = await apiRefusal('trust-true', { TRUST_PROXY: 'true', AUTH_DISABLED: 'true' });
     expect(code).toBe(2);
     expect(output).toContain('TRUST_PROXY');
   });
@@ -88,7 +88,7 @@ describe('API keys (two at once, as during a rotation)', () => {
     for (const path of ['/health/live', '/health/ready', '/docs', '/docs-json']) {
       expect([path, (await fetch(`${api.url}${path}`)).status]).toEqual([path, 200]);
     }
-    expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
     expect((await fetch(api.metricsUrl)).status).toBe(200);
   });
 

@@ -26,9 +26,9 @@ export interface ApiTargets {
   temporalAddress?: string;
 }
 
-function spawnApi(name: string, env: Record<string, string>, port: number, metricsPort: number, targets: ApiTargets) {
+function spawnApi(name: string, env: Record<string, string>, port: number, metricsPort: number, targets: ApiTargets, defaultAuth = true) {
   const logFile = join(logsDir(), `api-${name}-${port}.log`);
-  const auth = env['API_KEY'] || env['API_KEYS'] || env['AUTH_DISABLED'] ? {} : { AUTH_DISABLED: 'true' };
+  const auth = !defaultAuth || env['API_KEY'] || env['API_KEYS'] || env['AUTH_DISABLED'] ? {} : { AUTH_DISABLED: 'true' };
   const base = { ...process.env };
   for (const key of ['API_KEY', 'API_KEYS', 'AUTH_DISABLED', 'REDIS_URL', 'TRUST_PROXY']) delete base[key];
   const proc = spawnManaged(`api-${name}`, process.execPath, [appEntry(repoRoot(), 'api')], {
@@ -64,9 +64,12 @@ export async function startApi(name: string, env: Record<string, string>, target
   return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, logFile, process: proc, stop: () => proc.stop('SIGTERM', 15_000) };
 }
 
-/** Starts an API that is expected to refuse to start: its exit code and what it wrote. */
+/**
+ * Starts an API that is expected to refuse to start, with exactly the
+ * authentication settings in `env` (none added): its exit code and what it wrote.
+ */
 export async function apiRefusal(name: string, env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  const { proc, logFile } = spawnApi(name, env, await freePort(), await freePort(), {});
+  const { proc, logFile } = spawnApi(name, env, await freePort(), await freePort(), {}, false);
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     proc.exited,
