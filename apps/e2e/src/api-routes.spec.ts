@@ -370,6 +370,10 @@ describe('health, metrics, docs, and what is not there', () => {
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0.5",method="GET",route="\/orders\/:id",status="200"\} \d+$/m);
     expect(text).toMatch(/^orders_started_total [1-9]\d*$/m);
     expect(text).toMatch(/^orders_scrape_success 1$/m);
+    // The money-and-goods gauges, from the same count as the database holds them.
+    const [flags] = await sql<{ late: number; owed: number }>(`SELECT count(*) FILTER (WHERE late)::int AS late, count(*) FILTER (WHERE refund_owed)::int AS owed FROM orders`);
+    expect(text).toMatch(new RegExp(`^orders_late ${flags!.late}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^orders_refund_owed ${flags!.owed}$`, 'm'));
     const completedNow = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE state = 'completed'`))[0]!.n;
     const before = await completedNow();
     // The suite's API caches nothing (METRICS_CACHE_MS=0); the cache is tested in api-safety.

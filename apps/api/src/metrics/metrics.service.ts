@@ -13,6 +13,10 @@
  *   The count is cached for METRICS_CACHE_MS (15 s), so scrapes (however
  *   many) cost at most one query per period, and runs under its own
  *   statement_timeout, so PostgreSQL cancels it rather than let it pile up.
+ * - `orders_late`: completed orders that finished past their deadline (they
+ *   had been dispatched: dispatch is the point of no return), and
+ *   `orders_refund_owed`: orders whose refund is still being retried. Both
+ *   come from the same count.
  * - `orders_scrape_success`: 1 when that count succeeded, 0 when the database
  *   did not answer (the other metrics are still served).
  * - Node.js process metrics (`process_*`, `nodejs_*`).
@@ -40,8 +44,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   private readonly started: Counter;
-  private pendingCount: Promise<Map<string, number> | null> | null = null;
-  private cachedCount: { at: number; counts: Map<string, number> } | null = null;
+  private pendingCount: Promise<OrderCounts | null> | null = null;
+  private cachedCount: { at: number; counts: OrderCounts } | null = null;
   private server: Server | null = null;
   private readonly logger = new Logger('Metrics');
 
@@ -69,7 +73,25 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       async collect() {
         this.reset();
         const counts = await countOnce();
-        if (counts) for (const state of ORDER_STATES) this.set({ state }, counts.get(state) ?? 0);
+        if (counts) for (const state of ORDER_STATES) this.set({ state }, counts.byState.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'orders_late',
+      help: 'Completed orders that finished past their deadline: dispatched before it, so finished rather than refunded.',
+      registers,
+      async collect() {
+        const counts = await countOnce();
+        if (counts) this.set(counts.late);
+      },
+    });
+    new Gauge({
+      name: 'orders_refund_owed',
+      help: 'Orders whose refund has not succeeded yet and is still being retried (each stays open until it does).',
+      registers,
+      async collect() {
+        const counts = await countOnce();
+        if (counts) this.set(counts.refundOwed);
       },
     });
     new Gauge({
@@ -132,7 +154,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
    * The counts by state: from the cache while younger than METRICS_CACHE_MS,
    * else one database count shared by every scrape waiting for it.
    */
-  private countOnce(): Promise<Map<string, number> | null> {
+  private countOnce(): Promise<OrderCounts | null> {
     const cached = this.cachedCount;
     if (cached && Date.now() - cached.at < this.config.metrics.cacheMs) return Promise.resolve(cached.counts);
     this.pendingCount ??= this.countByState()
@@ -146,15 +168,27 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** PostgreSQL cancels the count after SCRAPE_TIMEOUT_MS (SET LOCAL statement_timeout): nothing is left running. */
-  private async countByState(): Promise<Map<string, number>> {
+  private async countByState(): Promise<OrderCounts> {
     const rows = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL statement_timeout = ${SCRAPE_TIMEOUT_MS}`);
-      return (await manager.query('SELECT state, count(*)::int AS n FROM orders GROUP BY state')) as Array<{ state: string; n: number }>;
+      return (await manager.query(
+        `SELECT state, count(*)::int AS n, (count(*) FILTER (WHERE late))::int AS late, (count(*) FILTER (WHERE refund_owed))::int AS owed
+         FROM orders GROUP BY state`,
+      )) as Array<{ state: string; n: number; late: number; owed: number }>;
     });
-    return new Map(rows.map((r) => [r.state, Number(r.n)]));
+    return {
+      byState: new Map(rows.map((r) => [r.state, Number(r.n)])),
+      late: rows.reduce((sum, r) => sum + Number(r.late), 0),
+      refundOwed: rows.reduce((sum, r) => sum + Number(r.owed), 0),
+    };
   }
 
+}
 
+interface OrderCounts {
+  byState: Map<string, number>;
+  late: number;
+  refundOwed: number;
 }
 
 /** The little of Express's request and response that the middleware reads. */
