@@ -121,6 +121,11 @@ export class FakeWorld {
     };
   }
 
+  /** The shipment ids the carrier was asked to dispatch (its idempotency keys), in order, each once. */
+  shipmentIds(): string[] {
+    return [...new Set(this.calls.filter((c) => c.name === 'DispatchCarrier').map((c) => (c.args as { shipmentId: string }).shipmentId))];
+  }
+
   /** Charges that stand: money taken and not given back. */
   standingCharges(): string[] {
     return [...this.charges.entries()].filter(([, p]) => p.status === 'charged').map(([id]) => id);

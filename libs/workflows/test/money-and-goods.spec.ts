@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { REFUSALS, cancelOrderSignal, defaultOrderPolicy, cancelOrderUpdate, statusQuery, updateAddressUpdate } from '@order-fulfillment/contracts';
 import type { OrderResult } from '@order-fulfillment/contracts';
 import { FakeWorld, Gate, holdUntil } from './fakes';
-import { newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testPolicy, until, updateWithRetry, waitForStatus, withWorkers } from './harness';
+import { newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, until, updateWithRetry, waitForStatus, withWorkers } from './harness';
 import { recordHistory } from './histories';
 
 jest.setTimeout(60_000);
@@ -45,8 +45,7 @@ describe('dispatch is the point of no return', () => {
     expect(world.count('RefundPayment')).toBe(0);
     expect(world.standingCharges()).toEqual([order.paymentId]);
     // The held call timed out and was retried: always the same shipment, the carrier's idempotency key.
-    const shipments = new Set(world.calls.filter((c) => c.name === 'DispatchCarrier').map((c) => (c.args as { shipmentId: string }).shipmentId));
-    expect([...shipments]).toEqual([`shipping-${order.orderId}-1`]);
+    expect(world.shipmentIds()).toEqual([`shipping-${order.orderId}-1`]);
     expect(world.transitions.at(-1)).toMatchObject({ state: 'completed', payload: { late: true } });
   });
 
@@ -89,8 +88,28 @@ describe('dispatch is the point of no return', () => {
     expect(cancel).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((cancel as WorkflowUpdateFailedError).cause?.message)).toContain(REFUSALS.alreadyDispatched);
     expect(result).toMatchObject({ state: 'completed', carrierRef: `trk-shipping-${order.orderId}-1` });
-    const shipments = new Set(world.calls.filter((c) => c.name === 'DispatchCarrier').map((c) => (c.args as { shipmentId: string }).shipmentId));
-    expect([...shipments]).toEqual([`shipping-${order.orderId}-1`]);
+    expect(world.shipmentIds()).toEqual([`shipping-${order.orderId}-1`]);
+    expect(world.count('RefundPayment')).toBe(0);
+  });
+
+  it('an approved shipment whose child is gone (terminated by an operator) is resumed under the same shipment id', async () => {
+    const world = new FakeWorld();
+    const order = newOrder();
+    const carrier = new Gate();
+    world.onDispatch = () => holdUntil(carrier);
+    const result = await withWorkers(world, async () => {
+      const handle = await startOrder({ order, policy: testPolicy() });
+      await waitForStatus(handle, (s) => s.shipping.dispatched);
+      await until('the carrier call', () => world.count('DispatchCarrier') >= 1);
+      await testEnv().client.workflow.getHandle(`shipping-${order.orderId}-1`).terminate('operator mistake');
+      await waitForStatus(handle, (s) => s.lastError?.includes('shipping attempt 1') ?? false);
+      carrier.open();
+      return (await handle.result()) as OrderResult;
+    });
+    expect(result).toMatchObject({ state: 'completed', carrierRef: `trk-shipping-${order.orderId}-1` });
+    expect(world.shipmentIds()).toEqual([`shipping-${order.orderId}-1`]);
+    expect(world.count('PreparePackage')).toBe(2); // the resumed child packs again (same package id), then asks the carrier again
+    expect(world.events.map((e) => e.type)).toContain('shipment_resumed');
     expect(world.count('RefundPayment')).toBe(0);
   });
 

@@ -8,6 +8,7 @@
  * real Temporal dev server and PostgreSQL. The schema comes from the migration
  * Job's command. Then an order goes through them, and the workers stop cleanly.
  */
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,9 @@ describe('the images, from the build output', () => {
     const temporal = { address: required('DEPLOY_CHECK_TEMPORAL_ADDRESS') };
     let logs: string;
     const apps = new Map<App, ManagedProcess>();
-    const ports = { api: 0, health: { 'order-worker': 0, 'shipping-worker': 0 } as Record<string, number> };
+    const ports = { api: 0, metrics: 0, health: { 'order-worker': 0, 'shipping-worker': 0 } as Record<string, number> };
+    // Stands in for the Secret's API_KEY, as database.url does for its DATABASE_URL (the API refuses to start without one).
+    const apiKey = randomBytes(32).toString('hex');
 
     /** The container's environment: the image's ENV, then the Deployment's (ConfigMap, Secret), then this machine's ports. */
     const containerEnv = (app: App): NodeJS.ProcessEnv => ({
@@ -57,7 +60,7 @@ describe('the images, from the build output', () => {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: 'default',
       ORDER_REVIEW_MS: '500',
-      ...(app === 'api' ? { PORT: String(ports.api) } : { WORKER_HEALTH_PORT: String(ports.health[app]) }),
+      ...(app === 'api' ? { PORT: String(ports.api), METRICS_PORT: String(ports.metrics), API_KEY: apiKey } : { WORKER_HEALTH_PORT: String(ports.health[app]) }),
     });
 
     const start = (app: App) => {
@@ -74,6 +77,7 @@ describe('the images, from the build output', () => {
     beforeAll(async () => {
       logs = mkdtempSync(join(tmpdir(), 'deploy-check-'));
       ports.api = await freePort();
+      ports.metrics = await freePort();
       for (const app of WORKERS) ports.health[app] = await freePort();
     });
 
@@ -120,14 +124,14 @@ describe('the images, from the build output', () => {
       const api = `http://127.0.0.1:${ports.api}`;
       const created = await fetch(`${api}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
         body: JSON.stringify({ orderId, paymentId: `pmt-${orderId}` }),
       });
       expect(created.status).toBe(201);
       const order = await waitFor(
         `order ${orderId} completed`,
         async () => {
-          const body = (await (await fetch(`${api}/orders/${orderId}`)).json()) as { state: string; shipping?: { carrierRef?: string } };
+          const body = (await (await fetch(`${api}/orders/${orderId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { state: string; shipping?: { carrierRef?: string } };
           return body.state === 'completed' ? body : null;
         },
         { timeoutMs: 30_000, intervalMs: 200 },
