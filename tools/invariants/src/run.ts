@@ -111,6 +111,9 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
   const running = await startIsolatedStack(`inv_${retryMode}`, {
     RETRY_MODE: retryMode,
     ALLOW_FAULT_INJECTION: 'true',
+    // A throw-away stack on loopback, driven hard by one client: no key, no rate limit.
+    AUTH_DISABLED: 'true',
+    RATE_LIMIT_MAX: '0',
     ORDER_REVIEW_MS: String(options.reviewMs),
     LOG_LEVEL: 'error',
     DATABASE_POOL_SIZE: '30',
