@@ -1,6 +1,0 @@
-export default async function globalTeardown(): Promise<void> {
-  const infra = globalThis.__DEPLOY_CHECK__;
-  if (!infra) return;
-  await infra.temporal.stop();
-  await infra.database.stop();
-}
