@@ -61,8 +61,12 @@ const enqueue = (fromDir, pkg) => {
   const deps = [
     ...Object.keys(pkg.dependencies ?? {}).map((n) => [n, 'required']),
     ...Object.keys(pkg.optionalDependencies ?? {}).map((n) => [n, 'optional']),
-    // Installed peers are loaded (npm 7+ installs them); a missing one is optional by definition here.
-    ...Object.keys(pkg.peerDependencies ?? {}).map((n) => [n, 'optional']),
+    // Required peers (npm 7+ installs them). An optional peer is loaded only if something else
+    // depends on it; that it is installed may be the doing of a devDependency (typeorm's dedent
+    // has babel-plugin-macros as an optional peer, installed here for jest).
+    ...Object.keys(pkg.peerDependencies ?? {})
+      .filter((n) => !pkg.peerDependenciesMeta?.[n]?.optional)
+      .map((n) => [n, 'optional']),
   ];
   for (const [name, kind] of deps) queue.push({ fromDir, name, kind, by: pkg.name });
 };
