@@ -12,7 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo_root=$(cd "$here/../.." && pwd)
-# shellcheck source=engine.sh
+# shellcheck source-path=SCRIPTDIR source=engine.sh
 source "$here/engine.sh"
 tag=${1:-test}
 [[ "$tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || images_die "not an image tag: '$tag'"
