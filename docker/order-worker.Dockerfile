@@ -7,14 +7,14 @@
 #   docker build -f docker/order-worker.Dockerfile -t order-fulfillment/order-worker .
 # Without a registry (the project's CI machines), `npm run test:images` builds
 # a local stand-in for the base image and passes it as NODE_IMAGE: see
-# docs/adr/012-container-images.md and the README's "building without a registry".
+# docs/adr/012-container-images-built-and-run-in-ci.md and the README's "building without a registry".
 
 # The base: Node 24 LTS on Debian 12 slim (never Alpine: @temporalio's native
 # core bridge needs glibc), pinned by digest so a rebuild gets the same bytes.
 # To update: pick the new tag, read its digest with
 #   docker buildx imagetools inspect node:<version>-bookworm-slim   (the index digest)
 # and change the tag and digest together in all three Dockerfiles (same line);
-# scripts/test-images.sh builds the stand-in for the version in this tag.
+# scripts/images/build.sh builds the stand-in for the version in this tag.
 ARG NODE_IMAGE=node:24.20.0-bookworm-slim@sha256:ba849c60be29959425b8734d57b8b4b7d56f98edd9504c9af091d5281095a71e
 
 FROM ${NODE_IMAGE} AS base
