@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the whole system on this machine: Temporal dev server (UI 8233),
 # PostgreSQL (DATABASE_URL, else an embedded one under .data/), migrations,
-# the API (8000) and both workers. Ctrl-C stops everything it started.
+# the API (8000, metrics on 9464) and both workers. Ctrl-C stops everything it started.
+# The API runs without authentication (AUTH_DISABLED=true, said at start-up)
+# unless API_KEY is set: `API_KEY=$(openssl rand -hex 32) ./scripts/quick-start.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from '@order-fulfillment/platform';
 import { ApiKeyGuard } from './common/api-key.guard';
@@ -12,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
+import { RATE_LIMIT_REDIS, RateLimitModule, RedisRateLimitStorage } from './rate-limit/rate-limit.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
@@ -28,12 +30,18 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, assignResponse: true }),
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', limit: max, ttl: windowMs }],
-          // One budget per client across all routes (the default is one per route).
-          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
-          skipIf: () => max === 0,
-          errorMessage: `too many requests: at most ${max} per ${windowMs} ms per client`,
+        RateLimitModule,
+        ThrottlerModule.forRootAsync({
+          inject: [RATE_LIMIT_REDIS],
+          useFactory: (redis: Redis | null) => ({
+            throttlers: [{ name: 'default', limit: max, ttl: windowMs }],
+            // One budget per client across all routes (the default is one per route).
+            generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+            skipIf: () => max === 0,
+            errorMessage: `too many requests: at most ${max} per ${windowMs} ms per client`,
+            // Shared by every replica when REDIS_URL is set; else this process's memory.
+            ...(redis ? { storage: new RedisRateLimitStorage(redis) } : {}),
+          }),
         }),
         DatabaseModule,
         TemporalModule,

@@ -9,5 +9,17 @@ runMain('api', async () => {
   const config = loadApiConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  new Logger('Main').log({ port: config.port, host: config.host, rateLimit: config.rateLimit, apiKey: config.apiKey !== null }, 'listening');
+  const logger = new Logger('Main');
+  if (config.authDisabled) logger.warn('AUTH_DISABLED=true: every route is open to anyone who can reach this port (local development only)');
+  logger.log(
+    {
+      port: config.port,
+      host: config.host,
+      rateLimit: { ...config.rateLimit, store: config.redis ? 'redis' : 'memory' },
+      auth: config.authDisabled ? 'disabled' : `${config.apiKeys.length} key(s)`,
+      docs: config.docsEnabled,
+      metricsPort: config.metrics.port || null,
+    },
+    'listening',
+  );
 });

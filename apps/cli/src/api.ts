@@ -82,12 +82,14 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly errors: FieldError[],
+    /** Seconds the API asked to wait before retrying (Retry-After on 429 and 503). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 
-  static fromResponse(status: number, body: unknown): ApiError {
+  static fromResponse(status: number, body: unknown, retryAfter?: string | null): ApiError {
     const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const errors = Array.isArray(record['errors'])
       ? (record['errors'] as unknown[])
@@ -99,7 +101,9 @@ export class ApiError extends Error {
     if (!message && typeof body === 'string' && body.trim()) message = body.trim().slice(0, 300);
     if (!message) message = `HTTP ${status}`;
     if (status === 401) message = `${message} (the API needs a key: set API_KEY)`;
-    return new ApiError(status, message, errors);
+    const seconds = retryAfter && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : null;
+    if (seconds !== null && !message.includes('try again in')) message = `${message} (the API asks to retry in ${seconds} s)`;
+    return new ApiError(status, message, errors, seconds);
   }
 }
 
@@ -198,7 +202,7 @@ export class ApiClient {
         // not JSON: keep the text
       }
     }
-    if (!response.ok) throw ApiError.fromResponse(response.status, parsed);
+    if (!response.ok) throw ApiError.fromResponse(response.status, parsed, response.headers.get('retry-after'));
     return parsed as T;
   }
 }

@@ -4,7 +4,8 @@ import type { Verb } from './commands/context';
 
 const EXIT_CODES = [
   '  0  ok',
-  '  1  failure: the API failed or could not be reached; watch/demo: the order or a scenario did not end as expected',
+  '  1  failure: the API failed or could not be reached (503: try again after the time it gives; 504: the change may or may not',
+  '     have been applied, check with `order status`); watch/demo: the order or a scenario did not end as expected',
   '  2  usage: bad arguments, or input the API refused as invalid (400)',
   '  3  not found: no such order (404)',
   '  4  conflict: the order id exists, or the order refused the change (409)',
@@ -13,7 +14,7 @@ const EXIT_CODES = [
 
 const ENVIRONMENT = [
   'ORDER_API_URL  API base URL when --api is not given (default http://localhost:8000)',
-  'API_KEY        sent as "Authorization: Bearer <key>" when set',
+  'API_KEY        sent as "Authorization: Bearer <key>"; the API requires it unless it runs with AUTH_DISABLED=true',
   'NO_COLOR       any value turns colours off',
 ];
 

@@ -1,20 +1,31 @@
 /**
- * Property-based: generated bodies (well-formed, half-formed and hostile)
- * thrown at POST /orders and at the message routes. Whatever comes in, the API
- * answers with a status below 500 and a JSON error body without a stack trace,
- * and rejected input writes nothing: no order row, no event, no workflow.
+ * Property-based: generated bodies (well-formed, half-formed, deeply nested and
+ * hostile) thrown at POST /orders and at the message routes. Whatever comes
+ * in, the API answers with a status below 500 and a JSON error body without a
+ * stack trace, and rejected input writes nothing: no order row, no event, no
+ * workflow. The message routes are fuzzed on an order that is still running
+ * (in a long review), where a body that passes validation would be taken: so
+ * an invalid body must be a 400, not the 409 any message to a closed order gets.
  */
 import fc from 'fast-check';
 import { ID_PATTERN } from '@order-fulfillment/contracts';
 import { waitFor } from '@order-fulfillment/stack';
-import { http, sql, uniqueId, waitForOrder } from './support/helpers';
+import { startApi } from './support/extra-api';
+import type { ExtraApi } from './support/extra-api';
+import { http, httpAt, sql, uniqueId, waitForOrder } from './support/helpers';
 
 const tag = `fz${Date.now().toString(36)}`;
 const NUM_RUNS = 120;
 
-/** Anything JSON can carry, including hostile keys. */
+/** JSON nested `depth` levels deep, as arrays or objects. */
+const nested = (depth: number) =>
+  fc.constantFrom('[', '{"a":').map((open) => JSON.parse(open.repeat(depth) + '1' + (open === '[' ? ']' : '}').repeat(depth)) as unknown);
+
+/** Anything JSON can carry, including hostile keys and nesting far past the API's depth limit. */
 const anyJson = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
+  fc.jsonValue({ maxDepth: 12 }),
+  // (deeper still, 50 000 levels, in api-routes: fast-check's own printing recurses)
+  fc.integer({ min: 6, max: 300 }).chain(nested),
   fc.constant({ __proto__: { polluted: true } }),
   fc.constant(JSON.parse('{"__proto__":{"polluted":true}}')),
   fc.constant({ constructor: { prototype: { polluted: true } } }),
@@ -55,8 +66,10 @@ const orderBody = fc.oneof(
 );
 
 /** Sends a generated body as JSON, or (for strings) as a raw, maybe malformed, body. */
-async function send(method: string, path: string, body: unknown, raw: boolean) {
-  return http(method, path, raw && typeof body === 'string' ? body : JSON.stringify(body) ?? 'null', { 'content-type': 'application/json' });
+async function send(method: string, path: string, body: unknown, raw: boolean, base?: string) {
+  const payload = raw && typeof body === 'string' ? body : JSON.stringify(body) ?? 'null';
+  const headers = { 'content-type': 'application/json' };
+  return base ? httpAt(base, method, path, payload, headers) : http(method, path, payload, headers);
 }
 
 function expectSafe(res: { status: number; body: any }): void {
@@ -104,32 +117,54 @@ describe('POST /orders with generated bodies', () => {
 });
 
 describe('message routes with generated bodies and ids', () => {
+  let slow: ExtraApi;
   let orderId: string;
   beforeAll(async () => {
+    // Orders of this API stay in review for 10 minutes: the order is running throughout.
+    slow = await startApi('fuzz-review', { ORDER_REVIEW_MS: '600000' });
     orderId = uniqueId('fzmsg');
-    expect((await http('POST', '/orders', { orderId, paymentId: uniqueId('pmt') })).status).toBe(201);
-    await waitForOrder(orderId, (o) => o.state === 'completed', 20_000);
+    expect((await httpAt(slow.url, 'POST', '/orders', { orderId, paymentId: uniqueId('pmt') })).status).toBe(201);
+    await waitForOrder(orderId, (o) => o.state === 'in_review', 20_000, slow.url);
+  });
+  afterAll(async () => {
+    if (orderId) await httpAt(slow.url, 'POST', `/orders/${orderId}/cancel`, {});
+    await slow?.stop();
   });
 
   const routes = fc.constantFrom(['POST', 'cancel'], ['PUT', 'address'], ['POST', 'approve']);
-  const messageBody = fc.oneof(
-    fc.record({ reason: fc.oneof(fc.string({ maxLength: 600 }), anyJson), by: fc.oneof(fc.string({ maxLength: 120 }), anyJson), extra: anyJson }, { requiredKeys: [] }),
-    address,
-    anyJson,
+  /** Bodies that break at least one rule of every message route: an unknown field, or a field of the wrong kind. */
+  const invalidBody = fc.oneof(
+    fc.record({ reason: fc.oneof(fc.string({ maxLength: 600 }), anyJson), by: fc.oneof(fc.string({ maxLength: 120 }), anyJson), street: anyJson, extra: anyJson }, { requiredKeys: ['extra'] }),
+    fc.record({ street: fc.oneof(fc.string({ maxLength: 30 }), anyJson), city: fc.oneof(fc.string({ maxLength: 30 }), anyJson), planet: fc.string() }, { requiredKeys: ['planet'] }),
+    fc.record({ reason: fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string())), by: fc.oneof(fc.integer(), fc.constant(null), fc.dictionary(fc.string(), fc.string())), street: fc.integer() }, { requiredKeys: ['reason', 'by', 'street'] }),
+    fc.string({ maxLength: 100 }).map((s) => ({ street: ` ${s.replace(/\S/g, ' ')} `, city: 'c' })),
+    fc.integer({ min: 9, max: 300 }).chain(nested).map((deep) => ({ reason: 'x', by: 'y', street: 's', city: 'c', n: deep })),
+    // JSON that is not an object: a string, a number, null.
+    fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.constant(null)),
   );
 
-  it('never 5xx; a closed order records nothing for refused or invalid messages', async () => {
+  it('on a running order: every invalid body is a 400 naming a field, never 5xx, and the order records nothing and stays in review', async () => {
     const events = async () => (await sql<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE order_id = $1', [orderId]))[0]!.n;
     const before = await events();
     await fc.assert(
-      fc.asyncProperty(routes, messageBody, fc.boolean(), async ([method, route], body, raw) => {
-        const res = await send(method, `/orders/${orderId}/${route}`, body, raw);
+      fc.asyncProperty(routes, invalidBody, async ([method, route], body) => {
+        // Always as JSON text: a raw empty body would be read as {}, a valid cancel.
+        const res = await send(method, `/orders/${orderId}/${route}`, body, false, slow.url);
         expectSafe(res);
-        expect([400, 409, 413, 415]).toContain(res.status);
+        expect([route, res.status]).toEqual([route, 400]);
+        expect(res.body.errors?.length ?? 0).toBeGreaterThan(0);
       }),
       { numRuns: NUM_RUNS },
     );
     expect(await events()).toBe(before);
+    const view = await httpAt(slow.url, 'GET', `/orders/${orderId}`);
+    expect([view.status, view.body.state, view.body.review.approved]).toEqual([200, 'in_review', false]);
+  });
+
+  it('on a running order: a valid body is taken (200), so the 400s above are validation, not refusal', async () => {
+    const res = await httpAt(slow.url, 'PUT', `/orders/${orderId}/address`, { street: '1 Fuzz St', city: 'Prop' });
+    expect(res.status).toBe(200);
+    expect((await httpAt(slow.url, 'GET', `/orders/${orderId}`)).body.address).toEqual({ street: '1 Fuzz St', city: 'Prop' });
   });
 
   it('never 5xx for generated path ids', async () => {

@@ -82,6 +82,12 @@ describe('POST /orders', () => {
     ['unknown field', { orderId: 'o1', paymentId: 'p1', coupon: 'FREE' }, 'coupon'],
     ['unknown nested field', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, colour: 'red' }] }, 'items.0.colour'],
     ['bad fault plan', { orderId: 'o1', paymentId: 'p1', faults: { errorRate: 2 } }, 'faults.errorRate'],
+    // The workflow's own rules (orderProblems), applied by the API before anything starts:
+    ['sku of spaces only (once 201, then failed in the workflow)', { orderId: 'o1', paymentId: 'p1', items: [{ sku: '   ', qty: 1 }] }, 'items.0.sku'],
+    ['street of spaces only (once 201, then failed in the workflow)', { orderId: 'o1', paymentId: 'p1', address: { street: ' \t ', city: 'c' } }, 'address.street'],
+    ['a total over 10 000 000 (once 201, then a charge that overflows numeric(12,2))', { orderId: 'o1', paymentId: 'p1', items: Array.from({ length: 100 }, (_, i) => ({ sku: `S${i}`, qty: 1000, unitPrice: 1_000_000 })) }, 'items'],
+    ['a total one cent over the cap', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 10, unitPrice: 1_000_000 }, { sku: 'B', qty: 1, unitPrice: 0.01 }] }, 'items'],
+    ['JSON nested deeper than 8 levels', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, x: [[[[[[[[1]]]]]]]] }] }, 'body'],
   ])('400: %s, naming the field', async (_what, body, field) => {
     const res = await http('POST', '/orders', body);
     expectError(res, 400);
@@ -98,8 +104,29 @@ describe('POST /orders', () => {
     expectError(await http('POST', '/orders', '[]', { 'content-type': 'application/json' }), 400);
   });
 
-  it('400: no JSON body at all (another content type)', async () => {
-    expectError(await http('POST', '/orders', 'orderId=a&paymentId=b', { 'content-type': 'application/x-www-form-urlencoded' }), 400);
+  it('415: a body that is not sent as JSON (any other content type, or none), on every route that takes one', async () => {
+    const form = await http('POST', '/orders', 'orderId=a&paymentId=b', { 'content-type': 'application/x-www-form-urlencoded' });
+    expectError(form, 415);
+    expect(form.body.message).toContain('application/json');
+    expectError(await http('POST', '/orders', '{"orderId":"a","paymentId":"b"}', { 'content-type': 'text/plain' }), 415);
+    for (const [method, route] of [['POST', 'cancel'], ['PUT', 'address'], ['POST', 'approve']] as const) {
+      expectError(await http(method, `/orders/${completed}/${route}`, 'reason=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+    }
+    // A request without a body is read as {} (cancel and approve take no required field).
+    const bare = await fetch(`${process.env['E2E_API_URL']}/orders/${completed}/approve`, { method: 'POST' });
+    expect(bare.status).toBe(409);
+    // application/*+json is JSON.
+    expectError(await http('POST', '/orders', '{"orderId":"a b","paymentId":"b"}', { 'content-type': 'application/merge-patch+json' }), 400);
+  });
+
+  it('400: a 100 kB body of nested arrays is refused before validation walks it', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    for (const body of [deep, `{"orderId":"o1","paymentId":"p1","items":${deep}}`]) {
+      const res = await http('POST', '/orders', body, { 'content-type': 'application/json' });
+      expectError(res, 400);
+      expect(res.body.errors).toEqual([{ field: 'body', reason: 'nested deeper than 8 levels' }]);
+    }
+    expectError(await http('PUT', `/orders/${completed}/address`, `{"street":${deep}}`, { 'content-type': 'application/json' }), 400);
   });
 
   it('413: a body over the limit (100 kB by default)', async () => {
@@ -111,11 +138,51 @@ describe('POST /orders', () => {
     expectError(await http('POST', '/orders', '{}', { 'content-type': 'application/json; charset=latin9' }), 415);
   });
 
-  it('409: an orderId that exists, running or closed; the first order is untouched', async () => {
+  it('409: an orderId that exists, running or closed, with a different body; the first order is untouched', async () => {
     const res = await http('POST', '/orders', { orderId: completed, paymentId: uniqueId('pmt') });
     expectError(res, 409);
     expect(res.body.message).toContain(completed);
+    expect(res.body.message).toContain('different request');
     expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [completed])).toEqual([{ n: 1 }]);
+  });
+
+  it('200: the same request again (a retry after a lost answer) returns the order it started, running or closed', async () => {
+    const order = newOrder({ items: [{ sku: 'A', qty: 2, unitPrice: 3.5 }], address: { street: '1 Main St', city: 'Springfield' } });
+    const first = await http('POST', '/orders', order);
+    expect(first.status).toBe(201);
+    // Keys in another order are the same request.
+    const reordered = { address: { city: 'Springfield', street: '1 Main St' }, items: [{ unitPrice: 3.5, qty: 2, sku: 'A' }], paymentId: order.paymentId, orderId: order.orderId };
+    const again = await http('POST', '/orders', reordered);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, state: expect.any(String) });
+    await waitForOrder(order.orderId, (o) => o.state === 'completed', 20_000);
+    const closed = await http('POST', '/orders', order);
+    expect(closed.status).toBe(200);
+    expect(closed.body).toEqual({ ...first.body, state: 'completed' });
+    for (const changed of [{ ...order, paymentId: uniqueId('pmt') }, { ...order, items: [{ sku: 'A', qty: 3, unitPrice: 3.5 }] }, { ...order, address: undefined }]) {
+      expectError(await http('POST', '/orders', changed), 409);
+    }
+    expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [order.orderId])).toEqual([{ n: 1 }]);
+  });
+
+  it('concurrent duplicates: one 201, the rest 200 (same body) or 409 (another body), one workflow, one charge', async () => {
+    const order = newOrder();
+    const other = { ...order, paymentId: uniqueId('pmt') };
+    const bodies = Array.from({ length: 10 }, (_, i) => (i % 3 === 2 ? other : order));
+    const answers = await Promise.all(bodies.map((body) => http('POST', '/orders', body)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.every((s) => [200, 201, 409].includes(s))).toBe(true);
+    const winner = bodies[statuses.indexOf(201)]!;
+    const expected = answers.map((a, i) => (bodies[i] === winner ? (a.status === 201 ? 201 : 200) : 409));
+    expect(statuses).toEqual(expected);
+    const runIds = new Set(answers.filter((a) => a.status < 300).map((a) => a.body.runId));
+    expect(runIds.size).toBe(1);
+    const view = await waitForOrder(order.orderId, (o) => o.state === 'completed', 20_000);
+    expect(view.payment.paymentId).toBe(winner.paymentId);
+    const describe = await http('GET', `/orders/${order.orderId}/describe`);
+    expect(describe.body.runId).toBe([...runIds][0]);
+    expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [order.orderId])).toEqual([{ n: 1 }]);
   });
 });
 
@@ -198,7 +265,7 @@ describe('messages during the review (an API whose orders wait 8 s in review)', 
 
 describe.each([
   ['POST', 'cancel', { reason: 'x' }, { reason: 'r'.repeat(501) }],
-  ['PUT', 'address', { street: '1 Main St', city: 'Springfield' }, { street: '1 Main St' }],
+  ['PUT', 'address', { street: '1 Main St', city: 'Springfield' }, { street: '   ', city: 'Springfield' }],
   ['POST', 'approve', { by: 'me' }, { by: 7 }],
 ])('%s /orders/:id/%s errors', (method, route, good, bad) => {
   it('409: refused once the order is closed, with the reason', async () => {
@@ -291,9 +358,11 @@ describe('health, metrics, docs, and what is not there', () => {
     expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, temporal: { status: 'up' } } });
   });
 
-  it('GET /metrics: Prometheus text with requests by route template and orders by state (from the database)', async () => {
+  it('GET /metrics on the metrics port, not the API port: Prometheus text with requests by route template and orders by state (from the database)', async () => {
     await http('GET', `/orders/${completed}`);
-    const res = await fetch(`${process.env['E2E_API_URL']}/metrics`);
+    expectError(await http('GET', '/metrics'), 404);
+    const metricsUrl = process.env['E2E_METRICS_URL'] as string;
+    const res = await fetch(metricsUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
@@ -301,9 +370,14 @@ describe('health, metrics, docs, and what is not there', () => {
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0.5",method="GET",route="\/orders\/:id",status="200"\} \d+$/m);
     expect(text).toMatch(/^orders_started_total [1-9]\d*$/m);
     expect(text).toMatch(/^orders_scrape_success 1$/m);
+    // The money-and-goods gauges, from the same count as the database holds them.
+    const [flags] = await sql<{ late: number; owed: number }>(`SELECT count(*) FILTER (WHERE late)::int AS late, count(*) FILTER (WHERE refund_owed)::int AS owed FROM orders`);
+    expect(text).toMatch(new RegExp(`^orders_late ${flags!.late}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^orders_refund_owed ${flags!.owed}$`, 'm'));
     const completedNow = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE state = 'completed'`))[0]!.n;
     const before = await completedNow();
-    const scraped = Number(/^orders\{state="completed"\} (\d+)$/m.exec(await (await fetch(`${process.env['E2E_API_URL']}/metrics`)).text())?.[1]);
+    // The suite's API caches nothing (METRICS_CACHE_MS=0); the cache is tested in api-safety.
+    const scraped = Number(/^orders\{state="completed"\} (\d+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1]);
     const after = await completedNow();
     expect(scraped).toBeGreaterThanOrEqual(before);
     expect(scraped).toBeLessThanOrEqual(after);

@@ -1,11 +1,15 @@
 /**
  * What makes the API safe to expose, each on an API process started with the
- * setting under test: API key (401), per-client rate limit (429), CORS,
- * structured logs with request and order ids, and graceful shutdown.
+ * setting under test: authentication on by default (401, keys of 32+
+ * characters, rotation), per-client rate limit (429, shared through Redis,
+ * X-Forwarded-For believed only from configured proxies), security headers,
+ * docs that can be turned off, CORS, structured logs with request and order
+ * ids and without the key, and graceful shutdown.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { waitFor } from '@order-fulfillment/stack';
-import { startApi } from './support/extra-api';
+import { apiRefusal, startApi } from './support/extra-api';
 import type { ExtraApi } from './support/extra-api';
 import { http, httpAt, uniqueId, waitForOrder } from './support/helpers';
 
@@ -15,11 +19,35 @@ const logLines = (file: string): Array<Record<string, any>> =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, any>);
 
-describe('API_KEY set', () => {
+describe('authentication is on unless AUTH_DISABLED=true says otherwise', () => {
+  it('refuses to start without a key, saying how to set one (exit 2)', async () => {
+    const { code, output } = await apiRefusal('no-key', {});
+    expect(code).toBe(2);
+    expect(output).toContain('configuration error: API_KEY is required');
+    expect(output).toContain('AUTH_DISABLED=true');
+  });
+
+  it('refuses a key shorter than 32 characters, without printing it', async () => {
+    const short = randomBytes(15).toString('hex') + 'z'; // 31 characters
+    const { code, output } = await apiRefusal('short-key', { API_KEY: short });
+    expect(code).toBe(2);
+    expect(output).toContain('31 characters; at least 32 are required');
+    expect(output).not.toContain(short);
+  });
+
+  it('refuses TRUST_PROXY=true (any client could choose its rate-limit key)', async () => {
+    const { code, output } = await apiRefusal('trust-true', { TRUST_PROXY: 'true', AUTH_DISABLED: 'true' });
+    expect(code).toBe(2);
+    expect(output).toContain('TRUST_PROXY');
+  });
+});
+
+describe('API keys (two at once, as during a rotation)', () => {
   let api: ExtraApi;
-  const key = `k-${Math.random().toString(36).slice(2)}`;
+  const key = randomBytes(24).toString('hex');
+  const next = randomBytes(24).toString('base64url');
   beforeAll(async () => {
-    api = await startApi('api-key', { API_KEY: key });
+    api = await startApi('api-key', { API_KEYS: `${key},${next}`, LOG_LEVEL: 'debug' });
   });
   afterAll(async () => {
     await api?.stop();
@@ -46,25 +74,38 @@ describe('API_KEY set', () => {
     }
   });
 
-  it('the right key gets through', async () => {
-    const auth = { authorization: `Bearer ${key}` };
-    const orderId = uniqueId('key');
-    expect((await httpAt(api.url, 'POST', '/orders', { orderId, paymentId: uniqueId('pmt') }, auth)).status).toBe(201);
-    expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, auth)).status).toBe(200);
-    expect((await httpAt(api.url, 'GET', `/orders/${orderId}/events`, undefined, { authorization: `bearer ${key}` })).status).toBe(200);
+  it('either key gets through', async () => {
+    for (const k of [key, next]) {
+      const auth = { authorization: `Bearer ${k}` };
+      const orderId = uniqueId('key');
+      expect((await httpAt(api.url, 'POST', '/orders', { orderId, paymentId: uniqueId('pmt') }, auth)).status).toBe(201);
+      expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, auth)).status).toBe(200);
+      expect((await httpAt(api.url, 'GET', `/orders/${orderId}/events`, undefined, { authorization: `bearer ${k}` })).status).toBe(200);
+    }
   });
 
-  it('health, metrics and docs stay open', async () => {
-    for (const path of ['/health/live', '/health/ready', '/metrics', '/docs', '/docs-json']) {
+  it('health and docs stay open; metrics are on their own port', async () => {
+    for (const path of ['/health/live', '/health/ready', '/docs', '/docs-json']) {
       expect([path, (await fetch(`${api.url}${path}`)).status]).toEqual([path, 200]);
     }
+    expect((await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    expect((await fetch(api.metricsUrl)).status).toBe(200);
+  });
+
+  it('no key, right or wrong, ever reaches the log (at debug level)', async () => {
+    await httpAt(api.url, 'GET', '/orders/x1', undefined, { authorization: `Bearer ${key.slice(0, -1)}Q` });
+    await httpAt(api.url, 'GET', '/orders?limit=1', undefined, { authorization: `Bearer ${next}` });
+    await waitFor('the request lines in the log', async () => readFileSync(api.logFile, 'utf8').includes('/orders?limit=1'), { timeoutMs: 5_000, intervalMs: 100 });
+    const log = readFileSync(api.logFile, 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    for (const secret of [key, next, key.slice(0, 16), next.slice(0, 16)]) expect(log).not.toContain(secret);
   });
 });
 
 describe('rate limit', () => {
   let api: ExtraApi;
   beforeAll(async () => {
-    api = await startApi('rate-limit', { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+    api = await startApi('rate-limit', { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: '' });
   });
   afterAll(async () => {
     await api?.stop();
@@ -80,14 +121,99 @@ describe('rate limit', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     for (let i = 0; i < 10; i++) {
       expect((await fetch(`${api.url}/health/ready`)).status).toBe(200);
-      expect((await fetch(`${api.url}/metrics`)).status).toBe(200);
+      expect((await fetch(api.metricsUrl)).status).toBe(200);
+    }
+    // Without TRUST_PROXY, X-Forwarded-For is not believed: a client cannot pick a fresh budget.
+    for (let i = 0; i < 5; i++) {
+      expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status).toBe(429);
     }
   });
 
-  it('the main API (default limit) did not throttle the suite', async () => {
-    const res = await http('GET', '/orders?limit=1');
-    expect(res.status).toBe(200);
-    expect(Number(res.headers.get('x-ratelimit-limit'))).toBeGreaterThanOrEqual(10_000);
+  it('the default limit limits: 100 requests per 10 s per client', async () => {
+    const defaults = await startApi('default-limit', { RATE_LIMIT_MAX: '' });
+    try {
+      const res = await httpAt(defaults.url, 'GET', '/orders?limit=1');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-ratelimit-limit')).toBe('100');
+    } finally {
+      await defaults.stop();
+    }
+  });
+});
+
+describe('rate limit behind a proxy (TRUST_PROXY=1)', () => {
+  let api: ExtraApi;
+  beforeAll(async () => {
+    api = await startApi('trust-proxy', { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: '1' });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('counts each client by the address the one trusted proxy saw, not by what the client claims further left', async () => {
+    const via = (client: string, claimed?: string) => ({ 'x-forwarded-for': claimed ? `${claimed}, ${client}` : client });
+    for (let i = 0; i < 3; i++) expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, via('198.51.100.1'))).status).toBe(200);
+    expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, via('198.51.100.1'))).status).toBe(429);
+    // The same client claiming other addresses in front is still the same client.
+    expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, via('198.51.100.1', '192.0.2.50'))).status).toBe(429);
+    // Another client has its own budget.
+    expect((await httpAt(api.url, 'GET', '/orders?limit=1', undefined, via('198.51.100.2'))).status).toBe(200);
+  });
+});
+
+describe('rate limit shared by two replicas through Redis (REDIS_URL, 127.0.0.1:6379)', () => {
+  const REDIS_URL = process.env['E2E_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const apis: ExtraApi[] = [];
+  beforeAll(async () => {
+    const { createConnection } = await import('node:net');
+    const where = new URL(REDIS_URL);
+    const reachable = await new Promise<boolean>((resolve) => {
+      const socket = createConnection(Number(where.port || 6379), where.hostname);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (!reachable) {
+      throw new Error(`This test needs Redis at ${REDIS_URL} (set E2E_REDIS_URL to use another); none answers. Start one (apt-get install redis-server; redis-server --daemonize yes).`);
+    }
+    // A prefix of this run's own, so runs against the same Redis never share counters.
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: `e2e-${uniqueId('rl')}:`, RATE_LIMIT_MAX: '6', RATE_LIMIT_WINDOW_MS: '60000' };
+    apis.push(await startApi('redis-a', env), await startApi('redis-b', env));
+  });
+  afterAll(async () => {
+    for (const api of apis) await api.stop();
+  });
+
+  it('requests to either replica count against one budget', async () => {
+    const [a, b] = apis as [ExtraApi, ExtraApi];
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await httpAt(i % 2 ? b.url : a.url, 'GET', '/orders?limit=1')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    // Each replica alone has seen 3 of its 6: only a shared store says no now.
+    expect((await httpAt(a.url, 'GET', '/orders?limit=1')).status).toBe(429);
+    expect((await httpAt(b.url, 'GET', '/orders?limit=1')).status).toBe(429);
+  });
+});
+
+describe('security headers and docs', () => {
+  it('every answer carries helmet\'s headers; /docs still works under its Content-Security-Policy', async () => {
+    for (const path of ['/orders?limit=1', '/health/live', '/docs', '/nothing']) {
+      const res = await http('GET', path);
+      expect([path, res.headers.get('x-content-type-options')]).toEqual([path, 'nosniff']);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('DOCS_ENABLED=false: no /docs, no /docs-json', async () => {
+    const api = await startApi('no-docs', { DOCS_ENABLED: 'false' });
+    try {
+      for (const path of ['/docs', '/docs-json']) expect((await httpAt(api.url, 'GET', path)).status).toBe(404);
+      expect((await httpAt(api.url, 'GET', '/orders?limit=1')).status).toBe(200);
+    } finally {
+      await api.stop();
+    }
   });
 });
 

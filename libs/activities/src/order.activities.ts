@@ -10,18 +10,22 @@ import type { OrderStore } from '@order-fulfillment/db';
 import type { Logger } from '@order-fulfillment/platform';
 import type { FaultInjector } from './fault-injector';
 import { runActivity } from './activity-run';
+import { PaymentVoidedError } from './sandbox';
+import type { Carrier, PaymentGateway } from './sandbox';
 
 export interface ActivityDeps {
   store: OrderStore;
   faults: FaultInjector;
   logger: Logger;
+  gateway: PaymentGateway;
+  carrier: Carrier;
 }
 
-/** A stand-in for the external systems (order intake, payment gateway, notifications). */
+/** A stand-in for the external systems without a ledger of their own (order intake, notifications). */
 const externalCall = async (): Promise<void> => undefined;
 
 export function createOrderActivities(deps: ActivityDeps): OrderActivities {
-  const { store, faults } = deps;
+  const { store, faults, gateway } = deps;
   return {
     async ReceiveOrder(request) {
       const { order } = request;
@@ -47,23 +51,45 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
     async ChargePayment(request) {
       const { orderId, paymentId, amount } = request;
       return runActivity(deps, 'ChargePayment', orderId, async () => {
-        // An idempotent replay needs no second call to the gateway.
-        const existing = await store.findPayment(paymentId);
-        if (existing) return replayCharge(existing.orderId, existing.status, orderId, paymentId);
-        await faults.call('ChargePayment', externalCall, request);
-        const outcome = await store.charge(paymentId, orderId, amount);
-        if (outcome.kind === 'conflict') return replayCharge(outcome.payment.orderId, outcome.payment.status, orderId, paymentId);
-        return { charged: outcome.kind === 'charged' };
+        // The intent first: a refund that runs while this charge is in flight finds it and voids it.
+        const payment = await store.beginCharge(paymentId, orderId, amount);
+        if (payment.orderId !== orderId) {
+          throw ApplicationFailure.nonRetryable(`payment ${paymentId} belongs to another order`, NON_RETRYABLE_ERRORS.paymentMismatch);
+        }
+        if (payment.status === 'charged') return { charged: false }; // an idempotent replay: no second call
+        if (payment.status !== 'pending') throw paymentVoided(paymentId, payment.status);
+        try {
+          // The payment id is the gateway's idempotency key: retried and hedged calls take the money once.
+          await faults.call('ChargePayment', () => gateway.charge({ paymentId, orderId, amount }), request);
+        } catch (err) {
+          if (err instanceof PaymentVoidedError) throw paymentVoided(paymentId, 'voided');
+          throw err;
+        }
+        const { completed, status } = await store.completeCharge(paymentId, orderId, amount);
+        if (status === 'charged') return { charged: completed };
+        // Voided while the gateway call was in flight: the order decided to refund, so this charge must not stand.
+        await gateway.cancel({ paymentId, orderId, amount });
+        await store.recordEvent({ orderId, type: 'charge_reversed', dedupeKey: `payment:${paymentId}:reversed`, payload: { paymentId, amount } });
+        throw paymentVoided(paymentId, status);
       });
     },
 
     async RefundPayment(request) {
       const { orderId, paymentId, reason } = request;
+      const amount = request.amount ?? 0;
       return runActivity(deps, 'RefundPayment', orderId, async () => {
-        const existing = await store.findPayment(paymentId);
-        if (!existing || existing.orderId !== orderId || existing.status !== 'charged') return { refunded: false };
-        await faults.call('RefundPayment', externalCall, request);
-        return { refunded: await store.refund(paymentId, orderId, reason) };
+        // Void before asking the gateway: from here on, no charge of this payment can stand.
+        const payment = await store.voidUnlessCharged(paymentId, orderId, amount);
+        if (payment.orderId !== orderId) {
+          throw ApplicationFailure.nonRetryable(`payment ${paymentId} belongs to another order`, NON_RETRYABLE_ERRORS.paymentMismatch);
+        }
+        // Always ask the gateway (the same key has one effect): a void or refund whose call failed is redone.
+        const outcome = await faults.call('RefundPayment', () => gateway.cancel({ paymentId, orderId, amount: Number(payment.amount) }), request);
+        if (payment.status === 'charged') await store.refund(paymentId, orderId, reason);
+        if (outcome === 'voided' && payment.status !== 'refunded') {
+          await store.recordEvent({ orderId, type: 'payment_voided', dedupeKey: `payment:${paymentId}:voided`, payload: { paymentId, reason } });
+        }
+        return { refunded: outcome === 'refunded', outcome };
       });
     },
 
@@ -78,24 +104,18 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
   };
 }
 
-function replayCharge(ownerOrderId: string, status: string, orderId: string, paymentId: string): { charged: boolean } {
-  if (ownerOrderId !== orderId) {
-    throw ApplicationFailure.nonRetryable(`payment ${paymentId} belongs to another order`, NON_RETRYABLE_ERRORS.paymentMismatch);
-  }
-  if (status !== 'charged') {
-    throw ApplicationFailure.nonRetryable(`payment ${paymentId} is already ${status}`, NON_RETRYABLE_ERRORS.paymentMismatch);
-  }
-  return { charged: false };
+function paymentVoided(paymentId: string, status: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`payment ${paymentId} is ${status}: the order decided to refund`, NON_RETRYABLE_ERRORS.paymentVoided);
 }
 
 /** Database-only bookkeeping, run as local activities by the order workflow. */
 export function createBookkeepingActivities({ store }: { store: OrderStore }): BookkeepingActivities {
   return {
-    async RecordTransition({ order, state, step, dedupeKey, payload }) {
-      await store.recordTransition(order, state, dedupeKey, { step, ...payload });
+    async RecordTransition({ order, state, step, dedupeKey, payload, addressSeq, late }) {
+      await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
     },
-    async RecordEvent({ orderId, type, dedupeKey, payload, address }) {
-      await store.recordEvent({ orderId, type, dedupeKey, payload }, address);
+    async RecordEvent({ orderId, type, dedupeKey, payload, address, addressSeq, refundOwed }) {
+      await store.recordEvent({ orderId, type, dedupeKey, payload }, { address, addressSeq, refundOwed });
     },
   };
 }

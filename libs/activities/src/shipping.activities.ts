@@ -12,7 +12,7 @@ import { runActivity } from './activity-run';
 const externalCall = async (): Promise<void> => undefined;
 
 export function createShippingActivities(deps: ActivityDeps): ShippingActivities {
-  const { store, faults } = deps;
+  const { store, faults, carrier } = deps;
   return {
     async PreparePackage(request) {
       const { orderId, shipmentId, items } = request;
@@ -27,12 +27,12 @@ export function createShippingActivities(deps: ActivityDeps): ShippingActivities
     async DispatchCarrier(request) {
       const { orderId, shipmentId, attempt, packageId, address } = request;
       return runActivity(deps, 'DispatchCarrier', orderId, async () => {
-        await faults.call('DispatchCarrier', externalCall, request);
-        // Sandbox carrier: declines the first N shipping attempts when the plan asks.
+        // Sandbox carrier: declines the first N shipping attempts when the plan asks (a definitive answer).
         if (attempt <= (request.faults?.declineDispatchAttempts ?? 0)) {
           throw ApplicationFailure.nonRetryable(`carrier declined shipment ${shipmentId} (sandbox)`, NON_RETRYABLE_ERRORS.carrierDeclined);
         }
-        const carrierRef = `trk-${shipmentId}`;
+        // The shipment id is the carrier's idempotency key: a retried or hedged call ships once.
+        const { carrierRef } = await faults.call('DispatchCarrier', () => carrier.dispatch({ shipmentId, orderId, address }), request);
         // The address dispatched to is part of the record: it proves the latest one was used.
         await store.recordEvent({
           orderId,

@@ -21,6 +21,7 @@ import {
 } from '@order-fulfillment/platform';
 import type { Env, Logger } from '@order-fulfillment/platform';
 import { FaultInjector } from './fault-injector';
+import { SandboxCarrier, SandboxGateway } from './sandbox';
 import { sdkLogger } from './sdk-logger';
 import { startHealthServer } from './health-server';
 import type { ActivityDeps } from './order.activities';
@@ -107,7 +108,13 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     namespace: temporal.namespace,
     taskQueue: spec.taskQueue,
     ...(await workflowSource(spec, logger)),
-    activities: spec.activities({ store: new OrderStore(dataSource), faults, logger }),
+    activities: spec.activities({
+      store: new OrderStore(dataSource),
+      faults,
+      logger,
+      gateway: new SandboxGateway(dataSource),
+      carrier: new SandboxCarrier(dataSource),
+    }),
     shutdownGraceTime: shutdownGraceMs,
     maxConcurrentActivityTaskExecutions: maxActivities,
     maxConcurrentWorkflowTaskExecutions: maxWorkflowTasks,

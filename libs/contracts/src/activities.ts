@@ -40,10 +40,14 @@ export interface RefundRequest extends ExternalCallOptions {
   orderId: string;
   paymentId: string;
   reason: string;
+  /** The order's amount, recorded on a payment voided before its charge landed. */
+  amount?: number;
 }
 export interface RefundResult extends AttemptInfo {
-  /** False when there was nothing to refund (never charged, or already refunded). */
+  /** True when money had been taken and was given back. */
   refunded: boolean;
+  /** `refunded`: the charge was given back; `voided`: nothing had been taken, and now no charge can land. */
+  outcome?: 'refunded' | 'voided';
 }
 export interface MarkShippedRequest extends ExternalCallOptions {
   orderId: string;
@@ -98,6 +102,10 @@ export interface TransitionRecord {
   step: OrderStep | null;
   dedupeKey: string;
   payload?: Record<string, unknown>;
+  /** The workflow's address sequence number (see {@link EventRecord.addressSeq}). */
+  addressSeq?: number;
+  /** Completed after its deadline. */
+  late?: boolean;
 }
 export interface EventRecord {
   orderId: string;
@@ -106,6 +114,10 @@ export interface EventRecord {
   payload?: Record<string, unknown>;
   /** When set, also persist this address on the order (accepted address update). */
   address?: Address;
+  /** The address's sequence number: the database keeps the highest. */
+  addressSeq?: number;
+  /** Sets or clears the order's refund-owed flag. */
+  refundOwed?: boolean;
 }
 export interface BookkeepingActivities {
   RecordTransition(record: TransitionRecord): Promise<void>;
@@ -128,4 +140,5 @@ export const NON_RETRYABLE_ERRORS = {
   invalidOrder: 'InvalidOrder',
   paymentMismatch: 'PaymentMismatch',
   carrierDeclined: 'CarrierDeclined',
+  paymentVoided: 'PaymentVoided',
 } as const;

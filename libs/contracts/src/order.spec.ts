@@ -1,4 +1,4 @@
-import { addressProblems, orderAmount, orderProblems, isTerminalState, ID_PATTERN } from './order';
+import { LIMITS, addressProblems, orderAmount, orderProblems, problemField, isTerminalState, ID_PATTERN } from './order';
 import { defaultOrderPolicy } from './policy';
 import { orderWorkflowId, shippingWorkflowId } from './temporal';
 
@@ -20,6 +20,35 @@ describe('orderProblems', () => {
   it('bounds the number of items', () => {
     const items = Array.from({ length: 101 }, () => ({ sku: 'A', qty: 1 }));
     expect(orderProblems({ items, address: null })).toEqual(['items: at most 100 items']);
+  });
+});
+
+describe('the order total cap', () => {
+  it('accepts a total at the cap and refuses one cent more, so the charge fits numeric(12,2)', () => {
+    const at = [{ sku: 'A', qty: 10, unitPrice: LIMITS.maxOrderTotal / 10 }];
+    expect(orderProblems({ items: at, address: null })).toEqual([]);
+    const over = [...at, { sku: 'B', qty: 1, unitPrice: 0.01 }];
+    expect(orderProblems({ items: over, address: null })).toEqual([expect.stringMatching(/^items: the order totals 10000000.01, more than the largest accepted total of 10000000$/)]);
+    // The largest order the field rules alone allow (100 items x 1000 x 1 000 000) is refused.
+    const largest = Array.from({ length: LIMITS.maxItems }, (_, i) => ({ sku: `S${i}`, qty: LIMITS.maxQty, unitPrice: 1_000_000 }));
+    expect(orderProblems({ items: largest, address: null })).toHaveLength(1);
+    expect(LIMITS.maxOrderTotal).toBeLessThan(9_999_999_999.99);
+  });
+
+  it('refuses whitespace-only sku and street', () => {
+    expect(orderProblems({ items: [{ sku: '   ', qty: 1 }], address: { street: ' \t', city: 'X' } })).toEqual([
+      'items[0].sku: must be 1-64 characters',
+      'address.street: is required',
+    ]);
+  });
+});
+
+describe('problemField', () => {
+  it('names the field the way the API does', () => {
+    expect(problemField('items[3].sku: must be 1-64 characters')).toEqual({ field: 'items.3.sku', reason: 'must be 1-64 characters' });
+    expect(problemField('address.street: is required')).toEqual({ field: 'address.street', reason: 'is required' });
+    expect(problemField('address.street: is required', '')).toEqual({ field: 'street', reason: 'is required' });
+    expect(problemField('address: is required', '')).toEqual({ field: 'body', reason: 'is required' });
   });
 });
 

@@ -78,6 +78,12 @@ export const LIMITS = {
   maxQty: 1000,
   maxSkuLength: 64,
   maxAddressField: 200,
+  /**
+   * Largest order total accepted (qty x unit price, summed). The charge is
+   * stored as numeric(12,2), whose largest value is 9 999 999 999.99; this cap
+   * keeps every accepted order far inside it.
+   */
+  maxOrderTotal: 10_000_000,
 } as const;
 
 export function orderAmount(items: readonly OrderItem[]): number {
@@ -106,9 +112,24 @@ export function orderProblems(order: Pick<OrderInput, 'items' | 'address'>): str
         problems.push(`items[${i}].unitPrice: must be a non-negative number`);
       }
     });
+    if (problems.length === 0 && orderAmount(order.items) > LIMITS.maxOrderTotal) {
+      problems.push(`items: the order totals ${orderAmount(order.items)}, more than the largest accepted total of ${LIMITS.maxOrderTotal}`);
+    }
   }
   if (order.address) problems.push(...addressProblems(order.address));
   return problems;
+}
+
+/**
+ * A problem from {@link orderProblems} or {@link addressProblems} as the API
+ * names it: `items[0].sku: must be ...` becomes `{ field: 'items.0.sku', reason: 'must be ...' }`.
+ * `prefix` names where an address sits (`address`, or '' for a body that is the address).
+ */
+export function problemField(problem: string, prefix?: string): { field: string; reason: string } {
+  const at = problem.indexOf(': ');
+  let field = (at < 0 ? 'body' : problem.slice(0, at)).replace(/\[(\d+)\]/g, '.$1');
+  if (prefix !== undefined && field.startsWith('address')) field = prefix + field.slice('address'.length).replace(/^\./, prefix ? '.' : '') || 'body';
+  return { field, reason: at < 0 ? problem : problem.slice(at + 2) };
 }
 
 export function addressProblems(address: Partial<Address> | null | undefined): string[] {
@@ -128,7 +149,7 @@ export function addressProblems(address: Partial<Address> | null | undefined): s
   return problems;
 }
 
-export type PaymentStatus = 'pending' | 'charged' | 'refunded' | 'failed';
+export type PaymentStatus = 'pending' | 'charged' | 'refunded' | 'voided' | 'failed';
 
 export interface TimelineEntry {
   /** The state entered, or the event that happened (for example `address_updated`). */
@@ -159,6 +180,10 @@ export interface OrderStatus {
   lastError: string | null;
   /** Why the order was cancelled or failed (`deadline_exceeded`, `shipping_failed`, ...). */
   reason: string | null;
+  /** Completed after its deadline: it had been dispatched, and dispatch is the point of no return. */
+  late: boolean;
+  /** A refund is owed and still being retried; the order ends once it succeeds. */
+  refundOwed: boolean;
   review: { approved: boolean; by: string | null };
   startedAt: string;
   deadline: string;
@@ -171,4 +196,6 @@ export interface OrderResult {
   state: Extract<OrderState, 'completed' | 'cancelled' | 'failed'>;
   reason: string | null;
   carrierRef: string | null;
+  /** Completed after its deadline (dispatched before it, so finished rather than refunded). */
+  late?: boolean;
 }

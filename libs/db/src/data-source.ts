@@ -4,10 +4,11 @@ import { EventEntity } from './entities/event.entity';
 import { OrderEntity } from './entities/order.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { Init1764115200001 } from './migrations/001-init';
+import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
-export const MIGRATIONS = [Init1764115200001];
+export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002];
 
 export interface DataSourceConfig {
   url: string;

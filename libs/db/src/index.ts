@@ -5,4 +5,4 @@ export { PaymentEntity } from './entities/payment.entity';
 export type { PaymentRowStatus } from './entities/payment.entity';
 export { EventEntity } from './entities/event.entity';
 export { OrderStore, InvalidCursorError } from './order-store';
-export type { ChargeOutcome, NewEvent, OrderPage } from './order-store';
+export type { NewEvent, OrderChange, OrderPage, TransitionFlags } from './order-store';

@@ -3,11 +3,12 @@
  * retried activity never duplicates a row: orders by primary key, payments by
  * payment id, events by (order id, dedupe key).
  */
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Address, OrderInput, OrderState } from '@order-fulfillment/contracts';
 import { EventEntity } from './entities/event.entity';
 import { OrderEntity } from './entities/order.entity';
 import { PaymentEntity } from './entities/payment.entity';
+import type { PaymentRowStatus } from './entities/payment.entity';
 
 export interface NewEvent {
   orderId: string;
@@ -16,10 +17,27 @@ export interface NewEvent {
   dedupeKey?: string | null;
 }
 
-export type ChargeOutcome =
-  | { kind: 'charged'; payment: PaymentEntity }
-  | { kind: 'already_charged'; payment: PaymentEntity }
-  | { kind: 'conflict'; payment: PaymentEntity };
+interface PaymentRow {
+  payment_id: string;
+  order_id: string;
+  status: PaymentRowStatus;
+  amount: string;
+}
+
+/** What a transition also records on the order row. */
+export interface TransitionFlags {
+  /** The workflow's address sequence number: the highest one wins. */
+  addressSeq?: number;
+  /** Completed after its deadline (it had been dispatched). */
+  late?: boolean;
+}
+
+/** Order changes that travel with an event. */
+export interface OrderChange {
+  address?: Address | null;
+  addressSeq?: number | null;
+  refundOwed?: boolean | null;
+}
 
 export interface OrderPage {
   orders: OrderEntity[];
@@ -54,91 +72,144 @@ export class OrderStore {
    * appends the transition event, once per dedupe key. Creates the row if it is
    * missing (an order whose ReceiveOrder never succeeded still ends with a row
    * saying how it ended). The workflow's address is the truth: an address change
-   * that arrived before ReceiveOrder created the row is applied here at the latest.
+   * that arrived before ReceiveOrder created the row is applied here at the
+   * latest, and an older address never overwrites a newer one (`addressSeq`).
    */
-  async recordTransition(order: OrderInput, state: OrderState, dedupeKey: string, payload: Record<string, unknown> = {}): Promise<boolean> {
+  async recordTransition(
+    order: OrderInput,
+    state: OrderState,
+    dedupeKey: string,
+    payload: Record<string, unknown> = {},
+    flags: TransitionFlags = {},
+  ): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `WITH e AS (
          INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
-       INSERT INTO orders (id, state, address, items, payment_id)
-       SELECT $1, $4, $5::jsonb, $6::jsonb, $7 WHERE EXISTS (SELECT 1 FROM e)
-       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, address = EXCLUDED.address, updated_at = clock_timestamp()
+       INSERT INTO orders (id, state, address, items, payment_id, address_seq, late)
+       SELECT $1, $4, $5::jsonb, $6::jsonb, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM e)
+       ON CONFLICT (id) DO UPDATE SET
+         state = EXCLUDED.state,
+         address = CASE WHEN EXCLUDED.address_seq >= orders.address_seq THEN EXCLUDED.address ELSE orders.address END,
+         address_seq = GREATEST(orders.address_seq, EXCLUDED.address_seq),
+         late = orders.late OR EXCLUDED.late,
+         refund_owed = false,
+         updated_at = clock_timestamp()
        RETURNING id`,
-      [order.orderId, json({ state, ...payload }), dedupeKey, state, json(order.address), json(order.items), order.paymentId],
+      [
+        order.orderId,
+        json({ state, ...payload }),
+        dedupeKey,
+        state,
+        json(order.address),
+        json(order.items),
+        order.paymentId,
+        flags.addressSeq ?? 0,
+        flags.late ?? false,
+      ],
     );
     return rows.length > 0;
   }
 
-  /** Appends an event, once per dedupe key; optionally persists an accepted address change with it. */
-  async recordEvent(event: NewEvent, address?: Address): Promise<boolean> {
+  /**
+   * Appends an event, once per dedupe key, and with it the order changes it
+   * carries: an accepted address (applied only if its sequence number is the
+   * newest seen, so out-of-order writes cannot leave an older address), or the
+   * refund-owed flag.
+   */
+  async recordEvent(event: NewEvent, change: OrderChange = {}): Promise<boolean> {
+    const { address = null, addressSeq = null, refundOwed = null } = change;
     const rows: { appended: number }[] = await this.dataSource.query(
       `WITH e AS (
          INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, $2, $3::jsonb, $4)
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
        a AS (
-         UPDATE orders SET address = $5::jsonb WHERE id = $1 AND $5::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM e) RETURNING id)
+         UPDATE orders SET
+           address = CASE WHEN $5::jsonb IS NOT NULL AND COALESCE($6::int, address_seq + 1) > address_seq THEN $5::jsonb ELSE address END,
+           address_seq = CASE WHEN $5::jsonb IS NOT NULL THEN GREATEST(address_seq, COALESCE($6::int, address_seq + 1)) ELSE address_seq END,
+           refund_owed = COALESCE($7::boolean, refund_owed)
+         WHERE id = $1 AND ($5::jsonb IS NOT NULL OR $7::boolean IS NOT NULL) AND EXISTS (SELECT 1 FROM e) RETURNING id)
        SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
-      [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, address ? json(address) : null],
+      [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, json(address), addressSeq, refundOwed],
     );
     return (rows[0]?.appended ?? 0) > 0;
   }
 
-  async appendEvent(em: EntityManager, event: NewEvent): Promise<boolean> {
-    const result = await em
-      .createQueryBuilder()
-      .insert()
-      .into(EventEntity)
-      .values({ orderId: event.orderId, type: event.type, payload: () => ':payload::jsonb', dedupeKey: event.dedupeKey ?? null })
-      .setParameter('payload', JSON.stringify(event.payload ?? {}))
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    return result.raw.length > 0;
+  /**
+   * Records the intent to charge before the gateway is called: a `pending`
+   * payment, once per payment id (the primary key decides, also under
+   * concurrent calls). A refund that runs while the charge is still in flight
+   * finds it and voids it. Returns the payment as it now stands.
+   */
+  async beginCharge(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
+    const rows: PaymentRow[] = await this.dataSource.query(
+      `WITH ins AS (
+         INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'pending', $3)
+         ON CONFLICT (payment_id) DO NOTHING RETURNING payment_id, order_id, status, amount)
+       SELECT * FROM ins UNION ALL SELECT payment_id, order_id, status, amount FROM payments WHERE payment_id = $1 LIMIT 1`,
+      [paymentId, orderId, amount.toFixed(2)],
+    );
+    return toPayment(firstRow(rows, paymentId));
   }
 
   /**
-   * Records a charge exactly once per payment id, also under concurrent calls:
-   * the primary key decides, `ON CONFLICT DO NOTHING` makes the loser a no-op.
+   * The gateway took the money: `pending` becomes `charged` (with its event).
+   * Returns whether this call made that change, and the payment's status
+   * afterwards; anything but `charged` means the payment was voided meanwhile
+   * and the charge must be reversed.
    */
-  async charge(paymentId: string, orderId: string, amount: number): Promise<ChargeOutcome> {
-    return this.dataSource.transaction(async (em) => {
-      const inserted = await em
-        .createQueryBuilder()
-        .insert()
-        .into(PaymentEntity)
-        .values({ paymentId, orderId, status: 'charged', amount: amount.toFixed(2) })
-        .orIgnore()
-        .returning('*')
-        .execute();
-      const payment = await em.findOneByOrFail(PaymentEntity, { paymentId });
-      if (inserted.raw.length > 0) {
-        await this.appendEvent(em, { orderId, type: 'payment_charged', dedupeKey: `payment:${paymentId}:charged`, payload: { paymentId, amount } });
-        return { kind: 'charged', payment };
-      }
-      return { kind: payment.orderId === orderId ? 'already_charged' : 'conflict', payment };
-    });
+  async completeCharge(paymentId: string, orderId: string, amount: number): Promise<{ completed: boolean; status: PaymentRowStatus }> {
+    const updated: unknown[] = await this.dataSource.query(
+      `WITH upd AS (
+         UPDATE payments SET status = 'charged', updated_at = clock_timestamp()
+         WHERE payment_id = $1 AND order_id = $2 AND status = 'pending' RETURNING payment_id)
+       INSERT INTO events (order_id, type, payload, dedupe_key)
+       SELECT $2, 'payment_charged', $3::jsonb, 'payment:' || $1 || ':charged' FROM upd
+       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+      [paymentId, orderId, JSON.stringify({ paymentId, amount })],
+    );
+    if (updated.length) return { completed: true, status: 'charged' };
+    // Not ours to complete: read what another call made of it, in a statement of its own
+    // (the one above saw the row as it was before a concurrent writer committed).
+    const payment = await this.findPayment(paymentId);
+    if (!payment || payment.status === 'pending') throw new Error(`payment ${paymentId}: still pending after completing its charge`);
+    return { completed: false, status: payment.status };
+  }
+
+  /**
+   * The order decided to give the money back. Before the gateway is asked:
+   * a `pending` payment (or none yet) becomes `voided`, so a charge still in
+   * flight cannot stand. Returns the status the payment had been moved to or
+   * already had (`charged` stays charged until the gateway refunds it).
+   */
+  async voidUnlessCharged(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
+    const rows: PaymentRow[] = await this.dataSource.query(
+      `INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'voided', $3)
+       ON CONFLICT (payment_id) DO UPDATE
+         SET status = CASE WHEN payments.status = 'pending' THEN 'voided' ELSE payments.status END,
+             updated_at = clock_timestamp()
+       RETURNING payment_id, order_id, status, amount`,
+      [paymentId, orderId, amount.toFixed(2)],
+    );
+    return toPayment(firstRow(rows, paymentId));
   }
 
   async findPayment(paymentId: string): Promise<PaymentEntity | null> {
     return this.dataSource.manager.findOneBy(PaymentEntity, { paymentId });
   }
 
-  /** Marks a charged payment refunded; returns false when there was nothing to refund. */
+  /** Marks a charged payment refunded (with its event); returns false when it was not `charged`. */
   async refund(paymentId: string, orderId: string, reason: string): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      const updated = await em
-        .createQueryBuilder()
-        .update(PaymentEntity)
-        .set({ status: 'refunded', updatedAt: () => 'clock_timestamp()' })
-        .where('payment_id = :paymentId AND order_id = :orderId AND status = :charged', { paymentId, orderId, charged: 'charged' })
-        .execute();
-      const refunded = (updated.affected ?? 0) > 0;
-      if (refunded) {
-        await this.appendEvent(em, { orderId, type: 'payment_refunded', dedupeKey: `payment:${paymentId}:refunded`, payload: { paymentId, reason } });
-      }
-      return refunded;
-    });
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH upd AS (
+         UPDATE payments SET status = 'refunded', updated_at = clock_timestamp()
+         WHERE payment_id = $1 AND order_id = $2 AND status = 'charged' RETURNING payment_id)
+       INSERT INTO events (order_id, type, payload, dedupe_key)
+       SELECT $2, 'payment_refunded', $3::jsonb, 'payment:' || $1 || ':refunded' FROM upd
+       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+      [paymentId, orderId, JSON.stringify({ paymentId, reason })],
+    );
+    return rows.length > 0;
   }
 
   async findOrder(orderId: string): Promise<OrderEntity | null> {
@@ -162,6 +233,16 @@ export class OrderStore {
     const last = page[page.length - 1];
     return { orders: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
+}
+
+function firstRow<T>(rows: T[], paymentId: string): T {
+  const row = rows[0];
+  if (!row) throw new Error(`payment ${paymentId}: no row after writing it`);
+  return row;
+}
+
+function toPayment(row: PaymentRow): PaymentEntity {
+  return Object.assign(new PaymentEntity(), { paymentId: row.payment_id, orderId: row.order_id, status: row.status, amount: row.amount });
 }
 
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));

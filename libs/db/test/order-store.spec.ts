@@ -15,7 +15,7 @@ let store: OrderStore;
 
 beforeAll(async () => {
   db = await startTestDatabase('db');
-  expect(await migrate(db.url)).toEqual(['Init1764115200001']);
+  expect(await migrate(db.url)).toEqual(['Init1764115200001', 'MoneyAndGoods1764115200002']);
   dataSource = await createDataSource({ url: db.url }).initialize();
   store = new OrderStore(dataSource);
 });
@@ -40,7 +40,7 @@ describe('migrations', () => {
        WHERE table_name IN ('orders','payments','events') ORDER BY table_name, ordinal_position`,
     );
     const byTable = (t: string) => columns.filter((c) => c.table_name === t).map((c) => c.column_name);
-    expect(byTable('orders')).toEqual(['id', 'state', 'address', 'items', 'payment_id', 'created_at', 'updated_at']);
+    expect(byTable('orders')).toEqual(['id', 'state', 'address', 'items', 'payment_id', 'created_at', 'updated_at', 'late', 'refund_owed', 'address_seq']);
     expect(byTable('payments')).toEqual(expect.arrayContaining(['payment_id', 'order_id', 'status', 'amount', 'created_at']));
     expect(byTable('events')).toEqual(expect.arrayContaining(['id', 'order_id', 'type', 'payload', 'ts']));
   });
@@ -72,37 +72,62 @@ describe('OrderStore', () => {
 
   it('a transition carries the current address, so a change made before the row existed is not lost', async () => {
     const address = { street: '9 Late St', city: 'Z' };
-    await store.recordEvent({ orderId: 'early-1', type: 'address_updated', dedupeKey: 'address_updated:1', payload: { address } }, address);
+    await store.recordEvent({ orderId: 'early-1', type: 'address_updated', dedupeKey: 'address_updated:1', payload: { address } }, { address, addressSeq: 1 });
     await store.receiveOrder({ ...order('early-1'), address: null });
-    await store.recordTransition({ ...order('early-1'), address }, 'validated', 'state:validated');
+    await store.recordTransition({ ...order('early-1'), address }, 'validated', 'state:validated', {}, { addressSeq: 1 });
     expect(await sql(`SELECT address FROM orders WHERE id = 'early-1'`)).toEqual([{ address }]);
   });
 
   it('persists an accepted address with its event', async () => {
     await store.receiveOrder(order('a1'));
     const address = { street: '456 New St', city: 'New City' };
-    await store.recordEvent({ orderId: 'a1', type: 'address_updated', dedupeKey: 'address_updated:1', payload: { address } }, address);
+    await store.recordEvent({ orderId: 'a1', type: 'address_updated', dedupeKey: 'address_updated:1', payload: { address } }, { address, addressSeq: 1 });
     expect(await sql(`SELECT address FROM orders WHERE id = 'a1'`)).toEqual([{ address }]);
   });
 
-  it('charges one payment id once, also under 20 concurrent calls', async () => {
+  it('keeps the newest address when two changes are written out of order', async () => {
+    await store.receiveOrder(order('a2'));
+    const first = { street: '1 First St', city: 'A' };
+    const second = { street: '2 Second St', city: 'B' };
+    await store.recordEvent({ orderId: 'a2', type: 'address_updated', dedupeKey: 'address_updated:2', payload: {} }, { address: second, addressSeq: 2 });
+    await store.recordEvent({ orderId: 'a2', type: 'address_updated', dedupeKey: 'address_updated:1', payload: {} }, { address: first, addressSeq: 1 });
+    // A transition written with an older sequence (it was in flight) does not undo the newer address either.
+    await store.recordTransition({ ...order('a2'), address: first }, 'validated', 'state:validated', {}, { addressSeq: 1 });
+    expect(await sql(`SELECT address, address_seq FROM orders WHERE id = 'a2'`)).toEqual([{ address: second, address_seq: 2 }]);
+  });
+
+  it('records a payment as pending once, also under 20 concurrent calls, and charges it once', async () => {
     await store.receiveOrder(order('c1'));
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.charge('pmt-c1', 'c1', 10)));
-    expect(outcomes.filter((o) => o.kind === 'charged')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.kind === 'already_charged')).toHaveLength(19);
+    const begun = await Promise.all(Array.from({ length: 20 }, () => store.beginCharge('pmt-c1', 'c1', 10)));
+    expect(new Set(begun.map((p) => p.status))).toEqual(new Set(['pending']));
+    const completed = await Promise.all(Array.from({ length: 5 }, () => store.completeCharge('pmt-c1', 'c1', 10)));
+    expect(completed.filter((c) => c.completed)).toHaveLength(1);
+    expect(completed.map((c) => c.status)).toEqual(Array(5).fill('charged'));
     expect(await sql(`SELECT status, amount FROM payments WHERE payment_id = 'pmt-c1'`)).toEqual([{ status: 'charged', amount: '10.00' }]);
     expect(await sql(`SELECT count(*)::int AS n FROM events WHERE order_id = 'c1' AND type = 'payment_charged'`)).toEqual([{ n: 1 }]);
   });
 
-  it('reports a payment id used by another order as a conflict, never a second charge', async () => {
-    await store.charge('pmt-shared', 'x1', 10);
-    const outcome = await store.charge('pmt-shared', 'x2', 10);
-    expect(outcome.kind).toBe('conflict');
+  it('keeps a payment id with the order that used it first', async () => {
+    await store.beginCharge('pmt-shared', 'x1', 10);
+    const other = await store.beginCharge('pmt-shared', 'x2', 10);
+    expect(other.orderId).toBe('x1');
     expect(await sql(`SELECT order_id FROM payments WHERE payment_id = 'pmt-shared'`)).toEqual([{ order_id: 'x1' }]);
   });
 
+  it('voids a pending payment, so a charge that lands afterwards is not recorded as charged', async () => {
+    await store.beginCharge('pmt-v', 'v1', 10);
+    expect((await store.voidUnlessCharged('pmt-v', 'v1', 10)).status).toBe('voided');
+    expect(await store.completeCharge('pmt-v', 'v1', 10)).toEqual({ completed: false, status: 'voided' });
+    // A refund decided before any charge leaves a voided payment behind, which a later charge finds.
+    expect((await store.voidUnlessCharged('pmt-v2', 'v2', 10)).status).toBe('voided');
+    expect((await store.beginCharge('pmt-v2', 'v2', 10)).status).toBe('voided');
+    expect(await sql(`SELECT count(*)::int AS n FROM events WHERE type = 'payment_charged' AND order_id IN ('v1','v2')`)).toEqual([{ n: 0 }]);
+  });
+
   it('refunds a charge once', async () => {
-    await store.charge('pmt-r', 'rf1', 10);
+    await store.beginCharge('pmt-r', 'rf1', 10);
+    await store.completeCharge('pmt-r', 'rf1', 10);
+    expect((await store.voidUnlessCharged('pmt-r', 'rf1', 10)).status).toBe('charged');
     const results = await Promise.all(Array.from({ length: 5 }, () => store.refund('pmt-r', 'rf1', 'cancelled')));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.refund('pmt-none', 'rf1', 'cancelled')).toBe(false);

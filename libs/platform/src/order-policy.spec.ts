@@ -1,5 +1,5 @@
 import { ConfigError } from './env';
-import { activityEnvPrefix, executionTimeoutMs, resolveOrderPolicy } from './order-policy';
+import { activityEnvPrefix, resolveOrderPolicy } from './order-policy';
 import { resolveFaultConfig } from './faults';
 
 describe('resolveOrderPolicy', () => {
@@ -15,7 +15,6 @@ describe('resolveOrderPolicy', () => {
     expect(policy.deadlineMs).toBe(20_000);
     expect(policy.retryMode).toBe('deadline');
     expect(policy.activities.DispatchCarrier.hedgeAfterMs).toBe(75);
-    expect(executionTimeoutMs(policy)).toBe(20_000 + policy.compensationMs + 5_000);
   });
 
   it('lets one activity differ from the rest', () => {

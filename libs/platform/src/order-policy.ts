@@ -45,8 +45,3 @@ export function resolveOrderPolicy(env: Env = process.env): OrderPolicy {
   }
   return policy;
 }
-
-/** The Temporal execution timeout: a backstop a little above the order's own budget. */
-export function executionTimeoutMs(policy: OrderPolicy): number {
-  return policy.deadlineMs + policy.compensationMs + 5_000;
-}

@@ -11,11 +11,22 @@ import { NON_RETRYABLE_ERRORS } from '@order-fulfillment/contracts';
 /** Smallest schedule-to-close we hand Temporal when the budget is nearly spent. */
 const MIN_BUDGET_MS = 200;
 
-export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | null, taskQueue?: string): ActivityOptions {
+/**
+ * How one call may end. `budget`: retries stop when the order's budget (or the
+ * policy's limits) run out. `untilDone`: retries go on until the call succeeds
+ * or fails for good; for steps that must not be abandoned (after dispatch, and
+ * refunds).
+ */
+export type CallMode = 'budget' | 'untilDone';
+
+export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | null, mode: CallMode = 'budget'): ActivityOptions {
+  if (mode === 'untilDone') {
+    policy = { ...policy, scheduleToCloseMs: null, retry: { ...policy.retry, maximumAttempts: 0 } };
+    budgetEndsAt = null;
+  }
   const remaining = budgetEndsAt === null ? null : Math.max(MIN_BUDGET_MS, budgetEndsAt - Date.now());
   const scheduleToClose = policy.scheduleToCloseMs ?? remaining ?? undefined;
   return {
-    taskQueue,
     startToCloseTimeout: policy.startToCloseMs,
     scheduleToCloseTimeout: scheduleToClose,
     cancellationType: ActivityCancellationType.TRY_CANCEL,
@@ -31,12 +42,16 @@ export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | n
 }
 
 /**
- * Local-activity options from the same policy. Retries up to the threshold run
- * in the worker; past it they wait on a server timer, which also lets the
- * workflow task complete so messages and the deadline timer get through.
+ * Local-activity options from the same policy. A retry whose backoff is at
+ * most the threshold runs in the worker, inside the same workflow task; a
+ * longer one waits on a server timer, which lets the workflow task complete so
+ * messages and the deadline timer get through. The SDK compares the threshold
+ * with each retry's backoff, so it must sit below the backoffs the policy
+ * reaches (deadline mode: 25 ms growing to 250 ms): the first few quick
+ * retries stay local, a longer chain hands the workflow task back.
  */
-export function localActivityOptions(policy: ActivityPolicy, budgetEndsAt: number | null): LocalActivityOptions {
-  const { taskQueue: _taskQueue, retry, startToCloseTimeout, scheduleToCloseTimeout } = activityOptions(policy, budgetEndsAt);
+export function localActivityOptions(policy: ActivityPolicy, budgetEndsAt: number | null, mode: CallMode = 'budget'): LocalActivityOptions {
+  const { retry, startToCloseTimeout, scheduleToCloseTimeout } = activityOptions(policy, budgetEndsAt, mode);
   return {
     startToCloseTimeout,
     scheduleToCloseTimeout,
@@ -46,7 +61,8 @@ export function localActivityOptions(policy: ActivityPolicy, budgetEndsAt: numbe
   };
 }
 
-const LOCAL_RETRY_THRESHOLD_MS = 1_000;
+/** Backoffs above this go through a server timer (see {@link localActivityOptions}). */
+export const LOCAL_RETRY_THRESHOLD_MS = 100;
 
 export interface CallContext {
   policyFor(name: ActivityName): ActivityPolicy;
@@ -65,20 +81,21 @@ export async function callActivity<Acts, Req extends object, R extends AttemptIn
   ctx: CallContext,
   name: ActivityName & keyof Acts,
   request: Req,
-  taskQueue?: string,
+  mode: CallMode = 'budget',
 ): Promise<R> {
   const policy = ctx.policyFor(name);
   const activities = (
     policy.local
-      ? proxyLocalActivities(localActivityOptions(policy, ctx.budgetEndsAt()))
-      : proxyActivities(activityOptions(policy, ctx.budgetEndsAt(), taskQueue))
+      ? proxyLocalActivities(localActivityOptions(policy, ctx.budgetEndsAt(), mode))
+      : proxyActivities(activityOptions(policy, ctx.budgetEndsAt(), mode))
   ) as Record<string, (request: Req) => Promise<R>>;
   try {
     const result = await activities[name as string]({ ...request, ...(policy.hedgeAfterMs > 0 ? { hedgeAfterMs: policy.hedgeAfterMs } : {}) });
     ctx.countAttempts(name, result.attempt);
     return result;
   } catch (err) {
-    if (!isCancellation(err)) ctx.countAttempts(name, Math.max(1, policy.retry.maximumAttempts));
+    // A cancelled call still made at least one attempt, which may have had its effect.
+    ctx.countAttempts(name, isCancellation(err) ? 1 : Math.max(1, policy.retry.maximumAttempts));
     throw err;
   }
 }

@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+
 /** One readable line for a Temporal failure chain: "ActivityFailure: ... <- cause". */
 export function describeFailure(err: unknown): string {
   const parts: string[] = [];
@@ -8,4 +10,14 @@ export function describeFailure(err: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.length ? parts.join(' <- ') : String(err);
+}
+
+/** The type of the first application failure in a failure chain (activity or child failures wrap it). */
+export function rootFailureType(err: unknown): string | undefined {
+  let current: unknown = err;
+  while (current && typeof current === 'object') {
+    if (current instanceof ApplicationFailure) return current.type ?? undefined;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -7,6 +7,14 @@
  * before the order ends. Dispatch is a commit point owned by this workflow: the
  * shipping child asks before it calls the carrier, so "cancel after dispatch"
  * and "the dispatch uses the latest address" are decided in one place.
+ *
+ * Dispatch is also the point of no return (SPEC §1, ADR 009). Before it, the
+ * deadline or a cancel stops the steps and the order is refunded. From the
+ * moment dispatch is approved nothing stops the order: the shipment is asked
+ * for under the same id until the carrier answers, MarkShipped is retried until
+ * it succeeds, and an order that finishes past its deadline is `completed` and
+ * flagged late. Goods never leave unpaid, and money is never kept for goods
+ * that did not leave: a refund is retried until it succeeds.
  */
 import {
   ApplicationFailure,
@@ -17,6 +25,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyLocalActivities,
   setHandler,
   sleep,
@@ -30,6 +39,7 @@ import type {
   ApproveRequest,
   BookkeepingActivities,
   CancelRequest,
+  EventRecord,
   MessageAccepted,
   OrderActivities,
   OrderResult,
@@ -40,6 +50,7 @@ import type {
   ShippingResult,
 } from '@order-fulfillment/contracts';
 import {
+  NON_RETRYABLE_ERRORS,
   REFUSALS,
   SHIPPING_TASK_QUEUE,
   SHIPPING_WORKFLOW_TYPE,
@@ -59,9 +70,11 @@ import {
   updateAddressSignal,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
-import { CallContext, callActivity } from './activity-calls';
+import { CallContext, CallMode, callActivity } from './activity-calls';
 import type { ShippingWorkflow } from './shipping.workflow';
-import { describeFailure } from './failures';
+import { describeFailure, rootFailureType } from './failures';
+import { orderWorkflowV1 } from './legacy/order-v1.workflow';
+import { PATCHES } from './patches';
 
 const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
   startToCloseTimeout: '5s',
@@ -73,30 +86,46 @@ type StopReason = { kind: 'cancelled'; reason: string } | { kind: 'deadline' };
 /** Why the steps ended early (null: they all ran). */
 type StepsOutcome = StopReason | { kind: 'failed'; reason: string } | null;
 
+/** Longest wait between rounds of a call that must not give up (refunds, an approved shipment). */
+const MAX_ROUND_BACKOFF_MS = 30_000;
+
 export async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
+  // Orders started by the previous release replay through its frozen code.
+  if (!patched(PATCHES.moneyAndGoods)) return orderWorkflowV1(input);
   const order = new OrderRun(input);
   order.listen();
-  const result = await order.run();
-  await condition(allHandlersFinished);
-  if (result.state === 'failed') {
-    // A failed order fails its execution too, so the Temporal UI tells the truth.
-    throw ApplicationFailure.nonRetryable(`order ${result.orderId} failed: ${result.reason}`, 'OrderFailed', result);
-  }
-  return result;
+  // Cancelling the execution in Temporal (UI, CLI) is a cancel request like
+  // CancelOrder: honoured before dispatch, refused after. Everything else runs
+  // shielded from it; only this workflow decides when its steps stop.
+  CancellationScope.current().cancelRequested.catch(() => order.cancelRequestedInTemporal());
+  return CancellationScope.nonCancellable(async () => {
+    const result = await order.run();
+    await condition(allHandlersFinished);
+    if (result.state === 'failed') {
+      // A failed order fails its execution too, so the Temporal UI tells the truth.
+      throw ApplicationFailure.nonRetryable(`order ${result.orderId} failed: ${result.reason}`, 'OrderFailed', result);
+    }
+    return result;
+  });
 }
 
 class OrderRun implements CallContext {
   private readonly status: OrderStatus;
   private readonly deadlineAt: number;
   private stop: StopReason | null = null;
-  private compensationEndsAt: number | null = null;
   /** Set once the steps are over: the order is being concluded. */
   private concluding = false;
+  /** Set before ChargePayment is first called: from then on a charge may exist, whatever its activity reported. */
+  private chargeAttempted = false;
   private eventSeq = 0;
+  /** Numbers each accepted address; the database keeps the highest, so out-of-order writes cannot win. */
+  private addressSeq = 0;
 
   constructor(private readonly input: OrderWorkflowInput) {
     const { order, policy } = input;
-    const startedAt = Date.now();
+    // The budget runs from the moment the order was accepted (the execution's
+    // start), not from the first workflow task, which may come later.
+    const startedAt = workflowInfo().startTime.getTime();
     this.deadlineAt = startedAt + policy.deadlineMs;
     this.status = {
       orderId: order.orderId,
@@ -110,6 +139,8 @@ class OrderRun implements CallContext {
       attempts: {},
       lastError: null,
       reason: null,
+      late: false,
+      refundOwed: false,
       review: { approved: false, by: null },
       startedAt: new Date(startedAt).toISOString(),
       deadline: new Date(this.deadlineAt).toISOString(),
@@ -132,7 +163,6 @@ class OrderRun implements CallContext {
     return this.input.policy.activities[name];
   }
   budgetEndsAt(): number | null {
-    if (this.compensationEndsAt !== null) return this.compensationEndsAt;
     return this.input.policy.retryMode === 'deadline' ? this.deadlineAt : null;
   }
   countAttempts(name: ActivityName, count: number): void {
@@ -144,41 +174,83 @@ class OrderRun implements CallContext {
     setHandler(statusQuery, () => this.status);
 
     setHandler(cancelOrderUpdate, (req) => this.cancel(req, 'update'), { validator: (_req) => this.assertCancellable() });
-    setHandler(cancelOrderSignal, async (req) => {
-      const refusal = this.cancelRefusal();
-      if (refusal) await this.audit('cancel_refused', { via: 'signal', reason: refusal });
-      else await this.cancel(req, 'signal');
-    });
+    setHandler(
+      cancelOrderSignal,
+      this.guarded('CancelOrder', async (req) => {
+        const refusal = this.cancelRefusal();
+        if (refusal) await this.audit('cancel_refused', { via: 'signal', reason: refusal });
+        else await this.cancel(req, 'signal');
+      }),
+    );
 
     setHandler(updateAddressUpdate, (req) => this.changeAddress(req.address, 'update'), {
       validator: (req) => this.assertAddressChangeable(req),
     });
-    setHandler(updateAddressSignal, async (req) => {
-      const refusal = this.addressRefusal(req);
-      if (refusal) await this.audit('address_update_refused', { via: 'signal', reason: refusal });
-      else await this.changeAddress(req.address, 'signal');
-    });
+    setHandler(
+      updateAddressSignal,
+      this.guarded('UpdateAddress', async (req) => {
+        const refusal = this.addressRefusal(req);
+        if (refusal) await this.audit('address_update_refused', { via: 'signal', reason: refusal });
+        else await this.changeAddress(req.address, 'signal');
+      }),
+    );
 
     setHandler(approveOrderUpdate, (req) => this.approve(req, 'update'), { validator: (_req) => this.assertApprovable() });
-    setHandler(approveOrderSignal, async (req) => {
-      const refusal = this.approveRefusal();
-      if (refusal) await this.audit('approve_refused', { via: 'signal', reason: refusal });
-      else await this.approve(req, 'signal');
-    });
+    setHandler(
+      approveOrderSignal,
+      this.guarded('ApproveOrder', async (req) => {
+        const refusal = this.approveRefusal();
+        if (refusal) await this.audit('approve_refused', { via: 'signal', reason: refusal });
+        else await this.approve(req, 'signal');
+      }),
+    );
 
     // The shipping child asks before calling the carrier: dispatch is our commit point.
-    setHandler(readyToDispatchSignal, async ({ attempt }) => {
-      if (attempt !== this.status.shipping.attempt || this.ending) return;
-      this.status.shipping.dispatched = true;
-      this.note('dispatch_approved', 'ShippingWorkflow', `attempt ${attempt}`);
-      await getExternalWorkflowHandle(shippingWorkflowId(this.status.orderId, attempt)).signal(dispatchApprovedSignal, {
-        address: this.status.address,
-      });
-    });
-    setHandler(dispatchFailedSignal, async ({ attempt, reason }) => {
-      this.status.lastError = `shipping attempt ${attempt}: ${reason}`;
-      await this.audit('dispatch_failed', { attempt, reason });
-    });
+    setHandler(
+      readyToDispatchSignal,
+      this.guarded('ReadyToDispatch', async ({ attempt }) => {
+        if (attempt !== this.status.shipping.attempt) return;
+        if (!this.status.shipping.dispatched) {
+          if (this.ending) return; // cancelled or out of budget: this child will be cancelled
+          if (Date.now() >= this.deadlineAt) {
+            // The deadline and this request arrived together: the deadline wins, nothing has shipped.
+            this.stop = { kind: 'deadline' };
+            return;
+          }
+          this.status.shipping.dispatched = true;
+          this.note('dispatch_approved', 'ShippingWorkflow', `attempt ${attempt}`);
+        }
+        // Approved (again, if a restarted child of this shipment asks): it carries the address to ship to.
+        await getExternalWorkflowHandle(shippingWorkflowId(this.status.orderId, attempt)).signal(dispatchApprovedSignal, {
+          address: this.status.address,
+        });
+      }),
+    );
+    setHandler(
+      dispatchFailedSignal,
+      this.guarded('DispatchFailed', async ({ attempt, reason }) => {
+        this.status.lastError = `shipping attempt ${attempt}: ${reason}`;
+        await this.audit('dispatch_failed', { attempt, reason });
+      }),
+    );
+  }
+
+  /**
+   * A signal handler's error would fail the whole execution and skip
+   * `conclude` (no refund, no terminal row). Its effect on the order has been
+   * applied before any await, so an error here (a bookkeeping write that gave
+   * up, a child that is already gone) is recorded and the order goes on.
+   */
+  private guarded<A>(signal: string, handler: (arg: A) => Promise<void>): (arg: A) => Promise<void> {
+    return async (arg: A) => {
+      try {
+        await handler(arg);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        this.status.lastError = `${signal} handler: ${describeFailure(err)}`;
+        this.note('signal_handler_failed', this.status.step, `${signal}: ${describeFailure(err)}`);
+      }
+    };
   }
 
   private cancelRefusal(): string | null {
@@ -211,8 +283,9 @@ class OrderRun implements CallContext {
   }
   private async changeAddress(address: Address, via: 'signal' | 'update'): Promise<MessageAccepted> {
     this.status.address = address;
+    const addressSeq = ++this.addressSeq;
     this.note('address_updated', this.status.step, `${address.street}, ${address.city}`);
-    await this.audit('address_updated', { via, address }, address);
+    await this.audit('address_updated', { via, address, addressSeq }, { address, addressSeq });
     return { accepted: true, state: this.status.state };
   }
 
@@ -233,9 +306,15 @@ class OrderRun implements CallContext {
   }
 
   // --- the story -------------------------------------------------------------
+  /** Runs the steps, then concludes the order. Called in a non-cancellable scope. */
   async run(): Promise<OrderResult> {
-    const stop = await this.runStepsWithinBudget();
-    return CancellationScope.nonCancellable(() => this.conclude(stop));
+    return this.conclude(await this.runStepsWithinBudget());
+  }
+
+  cancelRequestedInTemporal(): void {
+    const refusal = this.cancelRefusal();
+    if (refusal) this.note('cancel_refused', this.status.step, `workflow cancelled in Temporal: ${refusal}`);
+    else this.stop ??= { kind: 'cancelled', reason: 'workflow cancelled in Temporal' };
   }
 
   private async steps(): Promise<void> {
@@ -257,6 +336,7 @@ class OrderRun implements CallContext {
 
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
+    this.chargeAttempted = true;
     await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
     this.status.payment.status = 'charged';
     await this.transition('paid', 'ChargePayment');
@@ -267,57 +347,92 @@ class OrderRun implements CallContext {
     this.status.shipping.carrierRef = shipment.carrierRef;
     for (const [name, count] of Object.entries(shipment.attempts ?? {})) this.countAttempts(name as ActivityName, count);
 
+    // Past the point of no return: MarkShipped is retried until it succeeds, whatever the budget.
     this.status.step = 'MarkShipped';
-    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults });
+    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults }, 'untilDone');
   }
 
+  /**
+   * Ships the order: one child per shipment attempt, up to the policy's limit.
+   * A new attempt (under a new shipment id) only follows an attempt the carrier
+   * never shipped: one that failed before dispatch was approved, or that the
+   * carrier declined. An approved shipment that failed any other way may be on
+   * its way, so it is asked for again under the same shipment id (the
+   * carrier's idempotency key), for as long as it takes.
+   */
   private async shipWithRetries(): Promise<ShippingResult> {
     const { order, policy } = this.input;
     for (let attempt = 1; ; attempt++) {
-      this.status.shipping = { ...this.status.shipping, attempt, dispatched: false, workflowId: shippingWorkflowId(order.orderId, attempt) };
+      const workflowId = shippingWorkflowId(order.orderId, attempt);
+      this.status.shipping = { ...this.status.shipping, attempt, dispatched: false, workflowId };
       this.note('shipping_attempt', 'ShippingWorkflow', `attempt ${attempt}`);
-      try {
-        const child = await startChild<typeof ShippingWorkflow>(SHIPPING_WORKFLOW_TYPE, {
-          workflowId: shippingWorkflowId(order.orderId, attempt),
-          taskQueue: SHIPPING_TASK_QUEUE,
-          args: [
-            { orderId: order.orderId, attempt, items: order.items, address: this.status.address, policy, budgetEndsAt: this.budgetEndsAt(), faults: this.faults },
-          ],
-          cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          workflowExecutionTimeout: Math.max(1_000, this.deadlineAt - Date.now()) + policy.compensationMs,
-        });
-        return await child.result();
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        this.status.shipping.dispatched = false;
-        this.status.lastError = `shipping attempt ${attempt}: ${describeFailure(err)}`;
-        await this.audit('shipping_attempt_failed', { attempt, error: describeFailure(err) });
-        if (attempt >= policy.shipping.maxAttempts) {
-          throw ApplicationFailure.nonRetryable(`shipping failed after ${attempt} attempts`, 'ShippingFailed');
+      let error: unknown;
+      for (let round = 1; ; round++) {
+        try {
+          return await this.runShipment(attempt, workflowId);
+        } catch (err) {
+          // Our own stop cancels the child only before dispatch; after it, a
+          // cancelled child (an operator's doing) is resumed like a failed one.
+          if (isCancellation(err) && !this.status.shipping.dispatched) throw err;
+          error = err;
         }
-        await sleep(policy.shipping.backoffMs * 2 ** (attempt - 1));
+        if (!this.status.shipping.dispatched || rootFailureType(error) === NON_RETRYABLE_ERRORS.carrierDeclined) break;
+        this.status.lastError = `shipping attempt ${attempt}: ${describeFailure(error)}`;
+        await this.audit('shipment_resumed', { attempt, round, error: describeFailure(error) });
+        await sleep(roundBackoffMs(policy.shipping.backoffMs, round));
       }
+      this.status.shipping.dispatched = false;
+      this.status.lastError = `shipping attempt ${attempt}: ${describeFailure(error)}`;
+      await this.audit('shipping_attempt_failed', { attempt, error: describeFailure(error) });
+      if (attempt >= policy.shipping.maxAttempts) {
+        throw ApplicationFailure.nonRetryable(`shipping failed after ${attempt} attempts`, 'ShippingFailed');
+      }
+      await sleep(policy.shipping.backoffMs * 2 ** (attempt - 1));
     }
+  }
+
+  private async runShipment(attempt: number, workflowId: string): Promise<ShippingResult> {
+    const { order, policy } = this.input;
+    const child = await startChild<typeof ShippingWorkflow>(SHIPPING_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: SHIPPING_TASK_QUEUE,
+      args: [
+        {
+          orderId: order.orderId,
+          attempt,
+          items: order.items,
+          address: this.status.address,
+          policy,
+          // A shipment already approved is past the budget's reach.
+          budgetEndsAt: this.status.shipping.dispatched ? null : this.budgetEndsAt(),
+          faults: this.faults,
+        },
+      ],
+      cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // No execution timeout: this workflow cancels the child when it must stop
+      // before dispatch, and after dispatch nothing may cut the shipment short.
+    });
+    return child.result();
   }
 
   /**
    * Runs the steps until they finish, the order is cancelled, or the budget runs
-   * out. Returns why the steps stopped early, or null when they all ran.
+   * out before dispatch. Returns why the steps stopped early, or null when they
+   * all ran. Once dispatch is approved the deadline no longer stops them.
    */
   private async runStepsWithinBudget(): Promise<StepsOutcome> {
     const steps = new CancellationScope();
     const watchers = new CancellationScope();
-    const stopped = watchers
-      .run(() =>
-        Promise.race([
-          sleep(Math.max(0, this.deadlineAt - Date.now())).then(() => {
-            if (!this.stop) this.stop = { kind: 'deadline' };
-          }),
-          condition(() => this.stop !== null),
-        ]),
-      )
-      .then(() => 'stopped' as const);
+    watchers
+      .run(() => sleep(Math.max(0, this.deadlineAt - Date.now())))
+      .then(() => {
+        if (this.status.shipping.dispatched) this.note('deadline_passed_after_dispatch', this.status.step);
+        else this.stop ??= { kind: 'deadline' };
+      })
+      .catch(() => undefined);
+    const stopped = watchers.run(() => condition(() => this.stop !== null)).then(() => 'stopped' as const);
+    stopped.catch(() => undefined);
     const finished = steps.run(() => this.steps()).then(() => 'finished' as const);
     try {
       // Do not wait for the steps to notice the cancellation: a step may not
@@ -328,7 +443,6 @@ class OrderRun implements CallContext {
       return this.stop;
     } catch (err) {
       if (this.stop) return this.stop;
-      if (isCancellation(err)) return { kind: 'cancelled', reason: 'workflow cancelled in Temporal' };
       this.status.lastError = describeFailure(err);
       // In deadline mode an activity's schedule-to-close is the order's remaining
       // budget: its timing out is the deadline passing, whichever fired first.
@@ -344,7 +458,8 @@ class OrderRun implements CallContext {
     this.concluding = true;
     if (stop === null) {
       this.status.step = null;
-      await this.transition('completed', null);
+      this.status.late = Date.now() > this.deadlineAt;
+      await this.transition('completed', null, this.status.late ? { late: true } : {});
       return this.result('completed', null);
     }
     const state: OrderState = stop.kind === 'cancelled' ? 'cancelled' : 'failed';
@@ -356,27 +471,47 @@ class OrderRun implements CallContext {
     return this.result(state, reason);
   }
 
+  /**
+   * Gives the money back if a charge may exist: ChargePayment was called, even
+   * if it never reported back (cancelled or timed out mid-flight). RefundPayment
+   * voids a charge still in flight, so a late one cannot stand. It is retried
+   * until it succeeds; past the compensation budget the order is flagged as
+   * owing a refund (event, database flag, status) until it does.
+   */
   private async refundIfCharged(reason: string): Promise<void> {
-    // A charge may have happened even if its activity never reported back
-    // (cancelled or timed out mid-flight); RefundPayment is a no-op when there
-    // is no charge, so ask whenever a charge was attempted.
-    if (!this.status.attempts.ChargePayment && this.status.payment.status !== 'charged') return;
+    if (!this.chargeAttempted) return;
     this.status.step = 'Compensation';
-    this.compensationEndsAt = Date.now() + this.input.policy.compensationMs;
+    const { orderId, payment } = this.status;
+    const owedAlarm = new CancellationScope();
+    owedAlarm
+      .run(() => sleep(this.input.policy.compensationMs))
+      .then(async () => {
+        this.status.refundOwed = true;
+        await this.audit('refund_pending', { paymentId: payment.paymentId, lastError: this.status.lastError }, { refundOwed: true });
+      })
+      .catch(() => undefined);
     try {
-      const { refunded } = await this.activity('RefundPayment', {
-        orderId: this.status.orderId,
-        paymentId: this.status.payment.paymentId,
-        reason,
-        faults: this.faults,
-      });
-      if (refunded) this.status.payment.status = 'refunded';
-      this.note(refunded ? 'payment_refunded' : 'nothing_to_refund', 'Compensation');
-    } catch (err) {
-      this.status.lastError = `refund failed: ${describeFailure(err)}`;
-      await this.audit('compensation_failed', { error: describeFailure(err) });
+      for (let round = 1; ; round++) {
+        try {
+          const { refunded, outcome } = await this.activity(
+            'RefundPayment',
+            { orderId, paymentId: payment.paymentId, amount: payment.amount, reason, faults: this.faults },
+            'untilDone',
+          );
+          this.status.payment.status = outcome ?? (refunded ? 'refunded' : 'voided');
+          this.note(refunded ? 'payment_refunded' : 'payment_voided', 'Compensation');
+          return;
+        } catch (err) {
+          this.status.lastError = `refund failed: ${describeFailure(err)}`;
+          await this.audit('compensation_failed', { round, error: describeFailure(err) });
+          // A payment that belongs to another order is not ours to refund.
+          if (rootFailureType(err) === NON_RETRYABLE_ERRORS.paymentMismatch) return;
+          await sleep(roundBackoffMs(1_000, round));
+        }
+      }
     } finally {
-      this.compensationEndsAt = null;
+      owedAlarm.cancel();
+      this.status.refundOwed = false;
     }
   }
 
@@ -385,8 +520,9 @@ class OrderRun implements CallContext {
   private activity<K extends keyof OrderActivities>(
     name: K,
     request: Parameters<OrderActivities[K]>[0],
+    mode: CallMode = 'budget',
   ): Promise<Awaited<ReturnType<OrderActivities[K]>>> {
-    return callActivity<OrderActivities, typeof request, Awaited<ReturnType<OrderActivities[K]>>>(this, name, request);
+    return callActivity<OrderActivities, typeof request, Awaited<ReturnType<OrderActivities[K]>>>(this, name, request, mode);
   }
 
   private note(event: string, step: OrderStep | null, detail?: string): void {
@@ -401,32 +537,53 @@ class OrderRun implements CallContext {
     const entry = { event: state, step, at: new Date().toISOString() };
     const next: OrderStatus = { ...this.status, state, timeline: [...this.status.timeline, entry] };
     const snapshot = isTerminalState(state) ? { status: next } : {};
-    await bookkeeping.RecordTransition({
+    const record = {
       orderId: this.status.orderId,
       order: { ...this.input.order, address: this.status.address },
       state,
       step,
       dedupeKey: `state:${state}`,
       payload: { ...payload, ...snapshot, workflowId: orderWorkflowId(this.status.orderId) },
-    });
+      addressSeq: this.addressSeq,
+      late: this.status.late,
+    };
+    // Each transition is one row and must land (a terminal one above all): an
+    // outage longer than the local activity's own retries is waited out.
+    for (let round = 1; ; round++) {
+      try {
+        await bookkeeping.RecordTransition(record);
+        break;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        this.status.lastError = `recording ${state}: ${describeFailure(err)}`;
+        await sleep(roundBackoffMs(1_000, round));
+      }
+    }
     this.status.state = state;
     this.status.timeline.push(entry);
   }
 
-  private async audit(type: string, payload: Record<string, unknown>, address?: Address): Promise<void> {
+  /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */
+  private async audit(type: string, payload: Record<string, unknown>, change: Pick<EventRecord, 'address' | 'addressSeq' | 'refundOwed'> = {}): Promise<void> {
     const seq = ++this.eventSeq;
-    await bookkeeping.RecordEvent({
-      orderId: this.status.orderId,
-      type,
-      dedupeKey: `${type}:${seq}`,
-      payload,
-      ...(address ? { address } : {}),
-    });
+    try {
+      await bookkeeping.RecordEvent({ orderId: this.status.orderId, type, dedupeKey: `${type}:${seq}`, payload, ...change });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      this.status.lastError = `recording ${type}: ${describeFailure(err)}`;
+      this.note('audit_failed', this.status.step, `${type}: ${describeFailure(err)}`);
+    }
   }
 
   private result(state: OrderResult['state'], reason: string | null): OrderResult {
-    return { orderId: this.status.orderId, state, reason, carrierRef: this.status.shipping.carrierRef };
+    const result: OrderResult = { orderId: this.status.orderId, state, reason, carrierRef: this.status.shipping.carrierRef };
+    return this.status.late ? { ...result, late: true } : result;
   }
+}
+
+/** Exponential backoff between rounds of a call that must not give up, capped. */
+function roundBackoffMs(baseMs: number, round: number): number {
+  return Math.min(MAX_ROUND_BACKOFF_MS, Math.max(100, baseMs) * 2 ** Math.min(round - 1, 10));
 }
 
 function failureReason(step: OrderStep | null, err: unknown): string {
@@ -435,15 +592,6 @@ function failureReason(step: OrderStep | null, err: unknown): string {
   if (type === 'ShippingFailed') return 'shipping_failed';
   if (step === 'ChargePayment') return 'payment_failed';
   return `${(step ?? 'order').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}_failed`;
-}
-
-function rootFailureType(err: unknown): string | undefined {
-  let current: unknown = err;
-  while (current && typeof current === 'object') {
-    if (current instanceof ApplicationFailure) return current.type ?? undefined;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function rootMessage(err: unknown): string {

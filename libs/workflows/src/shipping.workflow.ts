@@ -2,11 +2,15 @@
  * ShippingWorkflow (child, `shipping-tq`): PreparePackage -> DispatchCarrier.
  *
  * Before calling the carrier it asks the parent (ReadyToDispatch) and waits for
- * DispatchApproved, which carries the latest address. When shipping fails for
- * good it signals the parent (DispatchFailed) and fails, so the parent can
- * decide to start another attempt.
+ * DispatchApproved, which carries the latest address. Once approved, the
+ * carrier is asked until it answers for good (it ships, or it declines): the
+ * shipment id is its idempotency key, so asking again never ships twice. When
+ * shipping fails for good it signals the parent (DispatchFailed) and fails, so
+ * the parent can decide to start another attempt; a declined dispatch fails
+ * as `CarrierDeclined`, the only failure after approval that lets the parent
+ * ship under a new shipment id.
  */
-import { ApplicationFailure, getExternalWorkflowHandle, isCancellation, setHandler, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, getExternalWorkflowHandle, isCancellation, patched, setHandler, condition, workflowInfo } from '@temporalio/workflow';
 import type {
   ActivityName,
   DispatchApproved,
@@ -14,9 +18,10 @@ import type {
   ShippingResult,
   ShippingWorkflowInput,
 } from '@order-fulfillment/contracts';
-import { dispatchApprovedSignal, dispatchFailedSignal, readyToDispatchSignal } from '@order-fulfillment/contracts';
-import { CallContext, callActivity } from './activity-calls';
-import { describeFailure } from './failures';
+import { NON_RETRYABLE_ERRORS, dispatchApprovedSignal, dispatchFailedSignal, readyToDispatchSignal } from '@order-fulfillment/contracts';
+import { CallContext, CallMode, callActivity } from './activity-calls';
+import { describeFailure, rootFailureType } from './failures';
+import { PATCHES } from './patches';
 
 export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<ShippingResult> {
   const info = workflowInfo();
@@ -39,8 +44,10 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
       attempts[name] = (attempts[name] ?? 0) + count;
     },
   };
-  const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0]) =>
-    callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request);
+  const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0], mode: CallMode = 'budget') =>
+    callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request, mode);
+  // Children started before this rule was released keep the dispatch they were started with.
+  const untilDefinitive = patched(PATCHES.dispatchUntilDefinitive);
 
   let step: 'PreparePackage' | 'DispatchCarrier' = 'PreparePackage';
   try {
@@ -50,19 +57,18 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
     await condition(() => approval !== null);
     const address = (approval as DispatchApproved | null)?.address ?? null;
     step = 'DispatchCarrier';
-    const { carrierRef } = await activity('DispatchCarrier', {
-      orderId: input.orderId,
-      shipmentId,
-      attempt: input.attempt,
-      packageId,
-      address,
-      faults,
-    });
+    const { carrierRef } = await activity(
+      'DispatchCarrier',
+      { orderId: input.orderId, shipmentId, attempt: input.attempt, packageId, address, faults },
+      untilDefinitive ? 'untilDone' : 'budget',
+    );
     return { shipmentId, packageId, carrierRef, address, attempts };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const reason = `${step}: ${describeFailure(err)}`;
     await parent.signal(dispatchFailedSignal, { attempt: input.attempt, reason });
-    throw ApplicationFailure.nonRetryable(reason, 'DispatchFailed');
+    const declined = untilDefinitive && step === 'DispatchCarrier' && rootFailureType(err) === NON_RETRYABLE_ERRORS.carrierDeclined;
+    throw ApplicationFailure.nonRetryable(reason, declined ? NON_RETRYABLE_ERRORS.carrierDeclined : 'DispatchFailed');
   }
 }
+

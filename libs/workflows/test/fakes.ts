@@ -33,7 +33,8 @@ export class FakeWorld {
   calls: Call[] = [];
   transitions: { orderId: string; state: OrderState; payload?: Record<string, unknown> }[] = [];
   events: { orderId: string; type: string; payload?: Record<string, unknown> }[] = [];
-  charges = new Map<string, { orderId: string; status: 'charged' | 'refunded' }>();
+  /** Payments as the real store keeps them: pending before the gateway call, voided by a refund that came first. */
+  charges = new Map<string, { orderId: string; status: 'pending' | 'charged' | 'refunded' | 'voided' }>();
   dispatchedTo: (Address | null)[] = [];
 
   /** Hooks a test can set. Throw from one to fail that call. */
@@ -41,6 +42,8 @@ export class FakeWorld {
   onPrepare?: (shipmentId: string) => Promise<void> | void;
   onDispatch?: (attempt: number, shipmentId: string) => Promise<void> | void;
   onRefund?: () => Promise<void> | void;
+  onMarkShipped?: (attempt: number) => Promise<void> | void;
+  onRecordEvent?: (type: string) => Promise<void> | void;
 
   count(name: string): number {
     return this.calls.filter((c) => c.name === name).length;
@@ -63,20 +66,30 @@ export class FakeWorld {
       },
       ChargePayment: async (request) => {
         const attempt = this.record('ChargePayment', request);
-        await this.onCharge?.(attempt);
-        const existing = this.charges.get(request.paymentId);
-        if (!existing) this.charges.set(request.paymentId, { orderId: request.orderId, status: 'charged' });
-        return { attempt, charged: !existing };
+        const payment = this.charges.get(request.paymentId) ?? { orderId: request.orderId, status: 'pending' as const };
+        this.charges.set(request.paymentId, payment);
+        if (payment.status === 'charged') return { attempt, charged: false };
+        if (payment.status !== 'pending') throw ApplicationFailure.nonRetryable(`payment ${payment.status}`, NON_RETRYABLE_ERRORS.paymentVoided);
+        await this.onCharge?.(attempt); // the gateway call: it may take its time, fail, or land late
+        if (payment.status !== 'pending') throw ApplicationFailure.nonRetryable('voided while charging', NON_RETRYABLE_ERRORS.paymentVoided);
+        payment.status = 'charged';
+        return { attempt, charged: true };
       },
       RefundPayment: async (request) => {
         const attempt = this.record('RefundPayment', request);
+        const payment = this.charges.get(request.paymentId) ?? { orderId: request.orderId, status: 'voided' as const };
+        this.charges.set(request.paymentId, payment);
+        if (payment.status === 'pending') payment.status = 'voided';
         await this.onRefund?.();
-        const charge = this.charges.get(request.paymentId);
-        if (!charge || charge.status !== 'charged') return { attempt, refunded: false };
-        charge.status = 'refunded';
-        return { attempt, refunded: true };
+        if (payment.status === 'charged') payment.status = 'refunded';
+        const outcome = payment.status === 'refunded' ? 'refunded' : 'voided';
+        return { attempt, refunded: outcome === 'refunded', outcome };
       },
-      MarkShipped: async (request) => ({ attempt: this.record('MarkShipped', request) }),
+      MarkShipped: async (request) => {
+        const attempt = this.record('MarkShipped', request);
+        await this.onMarkShipped?.(attempt);
+        return { attempt };
+      },
     };
   }
 
@@ -102,9 +115,20 @@ export class FakeWorld {
         this.transitions.push({ orderId, state, payload });
       },
       RecordEvent: async ({ orderId, type, payload }) => {
+        await this.onRecordEvent?.(type);
         this.events.push({ orderId, type, payload });
       },
     };
+  }
+
+  /** The shipment ids the carrier was asked to dispatch (its idempotency keys), in order, each once. */
+  shipmentIds(): string[] {
+    return [...new Set(this.calls.filter((c) => c.name === 'DispatchCarrier').map((c) => (c.args as { shipmentId: string }).shipmentId))];
+  }
+
+  /** Charges that stand: money taken and not given back. */
+  standingCharges(): string[] {
+    return [...this.charges.entries()].filter(([, p]) => p.status === 'charged').map(([id]) => id);
   }
 
   states(orderId: string): OrderState[] {

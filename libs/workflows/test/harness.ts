@@ -12,7 +12,7 @@ import {
   ORDER_WORKFLOW_TYPE,
   SHIPPING_TASK_QUEUE,
   defaultOrderPolicy,
-  orderWorkflowId,
+  orderStartOptions,
   statusQuery,
 } from '@order-fulfillment/contracts';
 import type { OrderInput, OrderPolicy, OrderStatus, OrderWorkflowInput, RetryMode } from '@order-fulfillment/contracts';
@@ -83,13 +83,9 @@ export function newOrder(overrides: Partial<OrderInput> = {}): OrderInput {
   };
 }
 
+/** Starts an order exactly as the API does ({@link orderStartOptions}). */
 export async function startOrder(input: OrderWorkflowInput): Promise<WorkflowHandle> {
-  return testEnv().client.workflow.start(ORDER_WORKFLOW_TYPE, {
-    taskQueue: ORDERS_TASK_QUEUE,
-    workflowId: orderWorkflowId(input.order.orderId),
-    args: [input],
-    workflowExecutionTimeout: input.policy.deadlineMs + input.policy.compensationMs + 5_000,
-  });
+  return testEnv().client.workflow.start(ORDER_WORKFLOW_TYPE, orderStartOptions(input));
 }
 
 /** Polls the status query until `predicate` holds (or the deadline passes). */

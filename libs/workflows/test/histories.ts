@@ -9,6 +9,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
+/** The previous release's histories (before the money-and-goods patch), kept as recorded. */
+export const V1_HISTORIES_DIR = join(HISTORIES_DIR, 'v1');
 
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env['RECORD_HISTORIES'] !== '1') return;

@@ -281,20 +281,21 @@ describe('OrderWorkflow', () => {
     expect(world.states(order.orderId).at(-1)).toBe('failed');
   });
 
-  it('deadline exceeded: the workflow compensates (refund) and fails with deadline_exceeded', async () => {
+  it('deadline exceeded before dispatch: the workflow compensates (refund) and fails with deadline_exceeded', async () => {
     const world = new FakeWorld();
     const order = newOrder();
-    const carrier = new Gate();
-    world.onDispatch = () => holdUntil(carrier);
+    const packing = new Gate();
+    world.onPrepare = () => holdUntil(packing);
     const failure = await withWorkers(world, async () => {
       const handle = await startOrder({ order, policy: testPolicy({ deadlineMs: 2_500 }) });
       const f = await failureOf(handle.result());
-      carrier.open();
+      packing.open();
       await recordHistory('deadline-exceeded', handle);
       return f;
     });
     expect(failure.details?.[0]).toMatchObject({ state: 'failed', reason: 'deadline_exceeded' });
     expect(world.charges.get(order.paymentId)?.status).toBe('refunded');
+    expect(world.count('DispatchCarrier')).toBe(0);
     expect(world.transitions.at(-1)).toMatchObject({ state: 'failed', payload: { reason: 'deadline_exceeded' } });
   });
 
@@ -312,7 +313,9 @@ describe('OrderWorkflow', () => {
     });
     expect(failure.details?.[0]).toMatchObject({ state: 'failed', reason: 'payment_failed' });
     expect(world.count('ChargePayment')).toBe(3); // the seed's "at most 3 attempts"
-    expect(world.charges.size).toBe(0);
+    // The charge never went through, and the refund voided it: no late attempt can land.
+    expect(world.standingCharges()).toEqual([]);
+    expect(world.charges.get(order.paymentId)?.status).toBe('voided');
     expect(world.count('PreparePackage')).toBe(0);
   });
 

@@ -74,6 +74,9 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
     RETRY_MODE: mode,
     LOG_LEVEL: 'error',
     DATABASE_POOL_SIZE: '30',
+    // One client posting every order at once, on an isolated stack: no key, no rate limit.
+    AUTH_DISABLED: 'true',
+    RATE_LIMIT_MAX: '0',
   });
   const { stack } = running;
   const db = new Client({ connectionString: stack.databaseUrl });

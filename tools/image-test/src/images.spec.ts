@@ -11,6 +11,7 @@
  *     ready, the workers serve Prometheus metrics, and an order goes through
  *     them to `completed`; the workers stop cleanly on SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitFor } from '@order-fulfillment/infra';
@@ -138,7 +139,10 @@ describe('the containers', () => {
   const database = required('IMAGE_TEST_DATABASE_URL');
   const temporal = required('IMAGE_TEST_TEMPORAL_ADDRESS');
   const names = Object.fromEntries(APPS.map((app) => [app, `of-image-test-${app}-${suffix}`])) as Record<App, string>;
-  const ports = { api: 0, health: {} as Record<string, number>, metrics: {} as Record<string, number> };
+  const ports = { api: 0, apiMetrics: 0, health: {} as Record<string, number>, metrics: {} as Record<string, number> };
+  // Stands in for the Secret's API_KEY, as the database URL does for its DATABASE_URL (the API refuses to start without one).
+  const apiKey = randomBytes(32).toString('hex');
+  const auth = { authorization: `Bearer ${apiKey}` };
   const started: string[] = [];
 
   const envFlags = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
@@ -149,12 +153,13 @@ describe('the containers', () => {
     TEMPORAL_ADDRESS: temporal,
     TEMPORAL_NAMESPACE: 'default',
     ORDER_REVIEW_MS: '500',
-    ...(app === 'api' ? { PORT: String(ports.api) } : { WORKER_HEALTH_PORT: String(ports.health[app]), WORKER_METRICS_PORT: String(ports.metrics[app]) }),
+    ...(app === 'api' ? { PORT: String(ports.api), METRICS_PORT: String(ports.apiMetrics), API_KEY: apiKey } : { WORKER_HEALTH_PORT: String(ports.health[app]), WORKER_METRICS_PORT: String(ports.metrics[app]) }),
   });
   const healthUrl = (app: App, probe: string) => `http://127.0.0.1:${app === 'api' ? ports.api : ports.health[app]}/health/${probe}`;
 
   beforeAll(async () => {
     ports.api = await freePort();
+    ports.apiMetrics = await freePort();
     for (const app of WORKERS) {
       ports.health[app] = await freePort();
       ports.metrics[app] = await freePort();
@@ -207,14 +212,14 @@ describe('the containers', () => {
     const api = `http://127.0.0.1:${ports.api}`;
     const created = await fetch(`${api}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ orderId, paymentId: `pmt-${orderId}` }),
     });
     expect(created.status).toBe(201);
     const order = await waitFor(
       `order ${orderId} completed`,
       async () => {
-        const body = (await (await fetch(`${api}/orders/${orderId}`)).json()) as { state: string; shipping?: { carrierRef?: string } };
+        const body = (await (await fetch(`${api}/orders/${orderId}`, { headers: auth })).json()) as { state: string; shipping?: { carrierRef?: string } };
         return body.state === 'completed' ? body : null;
       },
       { timeoutMs: 60_000, intervalMs: 250 },

@@ -27,7 +27,13 @@ async function up(): Promise<void> {
     temporal: port('TEMPORAL_PORT', 7233),
     temporalUi: port('TEMPORAL_UI_PORT', 8233),
     postgres: port('POSTGRES_PORT', 5433),
+    apiMetrics: port('METRICS_PORT', 9464),
   };
+  // The development stack runs without authentication unless a key is given:
+  // said here, and by the API in its log, so nobody mistakes it for a deployment.
+  const apiKey = process.env['API_KEY'] || process.env['API_KEYS'];
+  const auth = apiKey ? {} : { AUTH_DISABLED: 'true' };
+  if (!apiKey) log('AUTH_DISABLED=true: the API accepts requests without a key (development only; set API_KEY to require one)');
   let stack: Stack | null = null;
   let stopping = false;
   const startUp = new AbortController();
@@ -59,6 +65,7 @@ async function up(): Promise<void> {
       // A development stack accepts per-order fault plans (chaos testing, the demo).
       appEnv: {
         ALLOW_FAULT_INJECTION: process.env['ALLOW_FAULT_INJECTION'] ?? 'true',
+        ...auth,
       },
       log,
     });
@@ -80,6 +87,8 @@ async function up(): Promise<void> {
 
     API              http://localhost:${ports.api}
     API docs         http://localhost:${ports.api}/docs
+    API auth         ${apiKey ? 'API_KEY required (Authorization: Bearer <key>)' : 'OFF (AUTH_DISABLED=true, development only)'}
+    API metrics      http://localhost:${ports.apiMetrics}/metrics
     Temporal UI      ${stack.temporalUiUrl ?? '(external Temporal)'}
     Temporal gRPC    ${stack.temporalAddress}
     PostgreSQL       ${redact(stack.databaseUrl)}

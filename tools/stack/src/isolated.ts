@@ -18,6 +18,10 @@ export interface IsolatedStack {
   stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
+/**
+ * `appEnv` must say how the API authenticates: AUTH_DISABLED=true or API_KEY
+ * (the API refuses to start with neither).
+ */
 export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv = {}): Promise<IsolatedStack> {
   const dataDir = mkdtempSync(join(tmpdir(), `of-${name}-`));
   chmodSync(dataDir, 0o755); // reachable by the postgres user when run as root
@@ -26,7 +30,7 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
     const stack = await startStack({
       root: repoRoot(),
       dataDir,
-      ports: { api: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
+      ports: { api: await freePort(), apiMetrics: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
       databaseUrl: database.url,
       temporalDbFile: null,
       appEnv,

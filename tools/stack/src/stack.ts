@@ -23,6 +23,8 @@ export interface StackOptions {
     temporal: number;
     temporalUi: number;
     postgres: number;
+    /** The API's metrics port (METRICS_PORT); the API's default (9464) when absent. */
+    apiMetrics?: number;
   };
   /** Use this PostgreSQL instead of an embedded one. */
   databaseUrl?: string;
@@ -40,6 +42,8 @@ export interface StackOptions {
 
 export interface Stack {
   apiUrl: string;
+  /** Where the API serves Prometheus metrics (a port of its own). */
+  apiMetricsUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
   databaseUrl: string;
@@ -108,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATABASE_URL: postgres.url,
       TEMPORAL_ADDRESS: temporalAddress,
       PORT: String(options.ports.api),
+      ...(options.ports.apiMetrics ? { METRICS_PORT: String(options.ports.apiMetrics) } : {}),
     };
     const processes = new Map<AppName, ManagedProcess>();
     const startApp = async (name: AppName): Promise<ManagedProcess> => {
@@ -131,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     return {
       apiUrl,
+      apiMetricsUrl: `http://127.0.0.1:${options.ports.apiMetrics ?? 9464}/metrics`,
       temporalAddress,
       temporalUiUrl: temporal?.uiUrl ?? null,
       databaseUrl: postgres.url,

@@ -1,20 +1,25 @@
 /**
  * Every error leaves the API as JSON `{ statusCode, error, message, errors? }`.
- * Unexpected errors are logged with their stack and answered with a generic
- * 500: a stack trace never reaches a client.
+ * A dependency that is down (Temporal, PostgreSQL, Redis) is a 503 with
+ * Retry-After, like every 503. Unexpected errors are logged with their stack
+ * and answered with a generic 500: a stack trace never reaches a client.
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { RETRY_AFTER_SECONDS, outageError } from './outage';
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<{ headersSent?: boolean; status(code: number): { json(body: unknown): void } }>();
-    const { status, body } = toHttp(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? { err: exception } : { err: String(exception) }, 'unexpected error');
+    const response = host.switchToHttp().getResponse<{ headersSent?: boolean; setHeader(name: string, value: string): void; status(code: number): { json(body: unknown): void } }>();
+    const outage = outageError(exception);
+    const { status, body } = toHttp(outage ?? exception);
+    if (outage) this.logger.warn({ err: exception instanceof Error ? exception.message : String(exception) }, 'a dependency is unavailable');
+    else if (status >= 500 && status !== 503 && status !== 504) this.logger.error(exception instanceof Error ? { err: exception } : { err: String(exception) }, 'unexpected error');
     if (response.headersSent) return;
+    if (status === 503) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
     response.status(status).json(body);
   }
 }

@@ -1,29 +1,54 @@
 /**
  * The API's configuration, read and validated once at start-up. A bad value
- * stops the process with the variable's name and the reason.
+ * stops the process with the variable's name and the reason (never the value
+ * of a secret).
  */
+import { isIP } from 'node:net';
 import type { OrderPolicy } from '@order-fulfillment/contracts';
 import { ConfigError, booleanEnv, numberEnv, optionalEnv, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
 import type { Env, TemporalConfig } from '@order-fulfillment/platform';
+
+/** Shortest API key accepted: 32 characters, for example `openssl rand -hex 32` gives 64. */
+export const MIN_API_KEY_LENGTH = 32;
 
 export interface ApiConfig {
   port: number;
   host: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /** Longest a single SQL statement of this API may run (PostgreSQL statement_timeout), ms. */
+  databaseStatementTimeoutMs: number;
   temporal: TemporalConfig;
+  /** Deadline of one Temporal call (start, query, describe), ms; past it the answer is a 503. */
+  temporalTimeoutMs: number;
+  /** Deadline of an update (cancel, address, approve), ms; past it the outcome is unknown (504). */
+  updateTimeoutMs: number;
   /** Policy given to every order started by this API. */
   orderPolicy: OrderPolicy;
-  /** When set, requests other than health, metrics and docs need `Authorization: Bearer <key>`. */
-  apiKey: string | null;
+  /**
+   * Keys accepted in `Authorization: Bearer <key>` (API_KEYS, comma-separated,
+   * and/or API_KEY). Several at once so a key is rotated without downtime.
+   * Empty only when `authDisabled`.
+   */
+  apiKeys: string[];
+  /** AUTH_DISABLED=true: every route is open. Never the default. */
+  authDisabled: boolean;
   /** Origins allowed by CORS; `['*']` allows any; empty disables CORS. */
   corsOrigins: string[];
   /** Largest JSON body accepted (bytes or `100kb`); larger bodies get 413. */
   bodyLimit: string;
+  /** Deepest nesting of arrays and objects accepted in a JSON body; deeper is a 400. */
+  maxBodyDepth: number;
   /** Per-client rate limit: at most `max` requests per `windowMs`; `max: 0` turns it off. */
   rateLimit: { max: number; windowMs: number };
-  /** Express `trust proxy`: whose X-Forwarded-For to believe when identifying a client; null trusts none. */
-  trustProxy: boolean | number | string | null;
+  /** When set, the rate limit's counters live in this Redis, shared by every replica. */
+  redis: { url: string; keyPrefix: string } | null;
+  /** Express `trust proxy`: a hop count or a list of trusted proxy addresses; null trusts none. */
+  trustProxy: number | string[] | null;
+  /** Serve /docs and /docs-json (DOCS_ENABLED, default true). */
+  docsEnabled: boolean;
+  /** Prometheus metrics on their own port (METRICS_PORT; 0 turns them off). */
+  metrics: { port: number; host: string; cacheMs: number };
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: string;
   /** Accept per-order fault plans (chaos testing); off unless ALLOW_FAULT_INJECTION=true. */
@@ -33,24 +58,66 @@ export interface ApiConfig {
 export const API_CONFIG = Symbol('API_CONFIG');
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
+  const { apiKeys, authDisabled } = authConfig(env);
+  const redisUrl = optionalEnv(env, 'REDIS_URL');
   return {
     port: numberEnv(env, 'PORT', 8000, { min: 1, max: 65535 }),
     host: stringEnv(env, 'HOST', '0.0.0.0'),
     databaseUrl: stringEnv(env, 'DATABASE_URL'),
     databasePoolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 500 }),
+    databaseStatementTimeoutMs: numberEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 100, max: 600_000 }),
     temporal: temporalConfig(env),
+    temporalTimeoutMs: numberEnv(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5_000, { min: 500, max: 120_000 }),
+    updateTimeoutMs: numberEnv(env, 'TEMPORAL_UPDATE_TIMEOUT_MS', 10_000, { min: 500, max: 120_000 }),
     orderPolicy: resolveOrderPolicy(env),
-    apiKey: optionalEnv(env, 'API_KEY') ?? null,
+    apiKeys,
+    authDisabled,
     corsOrigins: (optionalEnv(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimit: stringEnv(env, 'BODY_LIMIT', '100kb'),
+    maxBodyDepth: numberEnv(env, 'BODY_MAX_DEPTH', 8, { min: 3, max: 32 }),
     rateLimit: {
-      max: numberEnv(env, 'RATE_LIMIT_MAX', 20_000, { min: 0, max: 10_000_000 }),
+      max: numberEnv(env, 'RATE_LIMIT_MAX', 100, { min: 0, max: 100_000 }),
       windowMs: numberEnv(env, 'RATE_LIMIT_WINDOW_MS', 10_000, { min: 100, max: 3_600_000 }),
     },
+    redis: redisUrl ? { url: redisUrl, keyPrefix: stringEnv(env, 'REDIS_KEY_PREFIX', 'order-api:') } : null,
     trustProxy: trustProxy(optionalEnv(env, 'TRUST_PROXY')),
+    docsEnabled: booleanEnv(env, 'DOCS_ENABLED', true),
+    metrics: {
+      port: numberEnv(env, 'METRICS_PORT', 9464, { min: 0, max: 65535 }),
+      host: stringEnv(env, 'METRICS_HOST', '0.0.0.0'),
+      cacheMs: numberEnv(env, 'METRICS_CACHE_MS', 15_000, { min: 0, max: 3_600_000 }),
+    },
     logLevel: logLevel(optionalEnv(env, 'LOG_LEVEL') ?? 'info'),
     allowFaultInjection: booleanEnv(env, 'ALLOW_FAULT_INJECTION', false),
   };
+}
+
+/**
+ * Authentication is on unless AUTH_DISABLED=true says otherwise: without a key
+ * the API refuses to start. Keys shorter than {@link MIN_API_KEY_LENGTH} are
+ * refused (by position, never echoed); a key together with AUTH_DISABLED=true
+ * is refused as contradictory.
+ */
+function authConfig(env: Env): { apiKeys: string[]; authDisabled: boolean } {
+  const authDisabled = booleanEnv(env, 'AUTH_DISABLED', false);
+  const keys = [...(optionalEnv(env, 'API_KEYS') ?? '').split(','), optionalEnv(env, 'API_KEY') ?? '']
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (authDisabled) {
+    if (keys.length) throw new ConfigError('AUTH_DISABLED=true and an API key are both set: choose one (unset API_KEY/API_KEYS, or AUTH_DISABLED)');
+    return { apiKeys: [], authDisabled: true };
+  }
+  if (!keys.length) {
+    throw new ConfigError(
+      `API_KEY is required: set API_KEY (or API_KEYS=key1,key2 to rotate) to a random key of at least ${MIN_API_KEY_LENGTH} characters ` +
+        '(for example `openssl rand -hex 32`), or set AUTH_DISABLED=true to run without authentication (local development only)',
+    );
+  }
+  keys.forEach((key, i) => {
+    if (key.length < MIN_API_KEY_LENGTH) throw new ConfigError(`API key ${i + 1} of ${keys.length} is ${key.length} characters; at least ${MIN_API_KEY_LENGTH} are required`);
+    if (/\s/.test(key)) throw new ConfigError(`API key ${i + 1} of ${keys.length} contains whitespace`);
+  });
+  return { apiKeys: [...new Set(keys)], authDisabled: false };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -61,10 +128,34 @@ function logLevel(raw: string): string {
   return level;
 }
 
-/** `true`/`false`, a hop count, or Express's list of trusted addresses (`loopback, 10.0.0.0/8`). */
-function trustProxy(raw: string | undefined): boolean | number | string | null {
-  if (raw === undefined || raw === 'false') return null;
-  if (raw === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * How many proxies in front of the API to believe, as a hop count (`1`), or
+ * which: a list of addresses, CIDR ranges or Express's names
+ * (`loopback, 10.0.0.0/8`). `true` (believe any X-Forwarded-For) is refused: it
+ * lets every client choose the address its rate limit is counted under.
+ */
+export function trustProxy(raw: string | undefined): number | string[] | null {
+  if (raw === undefined || raw === 'false' || raw === '0') return null;
+  if (raw === 'true') {
+    throw new ConfigError('TRUST_PROXY: "true" would believe any client\'s X-Forwarded-For; give the number of proxies in front of the API (1) or their addresses (10.0.0.0/8, loopback)');
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY: ${hops} hops is outside 0..10`);
+    return hops;
+  }
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (NAMED_RANGES.includes(entry)) continue;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !validBits || rest.length) {
+      throw new ConfigError(`TRUST_PROXY: "${entry}" is not a hop count, an IP address, a CIDR range or one of ${NAMED_RANGES.join(', ')}`);
+    }
+  }
+  if (!entries.length) throw new ConfigError('TRUST_PROXY: is empty');
+  return entries;
 }

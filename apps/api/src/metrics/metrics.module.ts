@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-@Module({ controllers: [MetricsController], providers: [MetricsService], exports: [MetricsService] })
+/** Metrics are served by MetricsService on METRICS_PORT, outside the API's routes. */
+@Module({ providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule {}

@@ -7,31 +7,52 @@
  *   the body parser) are labelled `route="<unrouted>"`.
  * - `orders_started_total`: orders this process started (201 on POST /orders).
  * - `orders{state}`: how many orders are in each state now, counted from the
- *   `orders` table at scrape time. The database is the one source every API
- *   replica and both workers agree on; terminal states only ever grow, so
+ *   `orders` table. The database is the one source every API replica and both
+ *   workers agree on; terminal states only ever grow, so
  *   `delta(orders{state="completed"}[5m])` is the completion count per 5 min.
+ *   The count is cached for METRICS_CACHE_MS (15 s), so scrapes (however
+ *   many) cost at most one query per period, and runs under its own
+ *   statement_timeout, so PostgreSQL cancels it rather than let it pile up.
+ * - `orders_late`: completed orders that finished past their deadline (they
+ *   had been dispatched: dispatch is the point of no return), and
+ *   `orders_refund_owed`: orders whose refund is still being retried. Both
+ *   come from the same count.
  * - `orders_scrape_success`: 1 when that count succeeded, 0 when the database
  *   did not answer (the other metrics are still served).
  * - Node.js process metrics (`process_*`, `nodejs_*`).
+ *
+ * Served on a port of their own (METRICS_PORT, 9464), which the Kubernetes
+ * Service does not expose: only what can reach the pod (Prometheus) scrapes.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ORDER_STATES } from '@order-fulfillment/contracts';
+import { API_CONFIG } from '../config/api-config';
+import type { ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
 
 export const UNROUTED = '<unrouted>';
 const SCRAPE_TIMEOUT_MS = 2_000;
 
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   private readonly started: Counter;
-  private pendingCount: Promise<Map<string, number> | null> | null = null;
+  private pendingCount: Promise<OrderCounts | null> | null = null;
+  private cachedCount: { at: number; counts: OrderCounts } | null = null;
+  private server: Server | null = null;
+  private readonly logger = new Logger('Metrics');
 
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status.', labelNames: ['method', 'route', 'status'], registers });
@@ -52,7 +73,25 @@ export class MetricsService {
       async collect() {
         this.reset();
         const counts = await countOnce();
-        if (counts) for (const state of ORDER_STATES) this.set({ state }, counts.get(state) ?? 0);
+        if (counts) for (const state of ORDER_STATES) this.set({ state }, counts.byState.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'orders_late',
+      help: 'Completed orders that finished past their deadline: dispatched before it, so finished rather than refunded.',
+      registers,
+      async collect() {
+        const counts = await countOnce();
+        if (counts) this.set(counts.late);
+      },
+    });
+    new Gauge({
+      name: 'orders_refund_owed',
+      help: 'Orders whose refund has not succeeded yet and is still being retried (each stays open until it does).',
+      registers,
+      async collect() {
+        const counts = await countOnce();
+        if (counts) this.set(counts.refundOwed);
       },
     });
     new Gauge({
@@ -63,6 +102,35 @@ export class MetricsService {
         this.set((await countOnce()) ? 1 : 0);
       },
     });
+  }
+
+  /** Starts the metrics server on METRICS_PORT (0: none). */
+  async onApplicationBootstrap(): Promise<void> {
+    const { port, host } = this.config.metrics;
+    if (port === 0) return;
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method !== 'GET' || path !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at GET /metrics\n');
+        return;
+      }
+      this.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': this.registry.contentType, 'cache-control': 'no-store' }).end(body),
+        () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics could not be collected\n'),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    this.logger.log({ port: (server.address() as AddressInfo).port, host }, 'metrics listening');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   orderStarted(): void {
@@ -82,27 +150,45 @@ export class MetricsService {
     };
   }
 
-  /** One database count per scrape, shared by the gauges that a scrape collects concurrently. */
-  private countOnce(): Promise<Map<string, number> | null> {
+  /**
+   * The counts by state: from the cache while younger than METRICS_CACHE_MS,
+   * else one database count shared by every scrape waiting for it.
+   */
+  private countOnce(): Promise<OrderCounts | null> {
+    const cached = this.cachedCount;
+    if (cached && Date.now() - cached.at < this.config.metrics.cacheMs) return Promise.resolve(cached.counts);
     this.pendingCount ??= this.countByState()
+      .then((counts) => {
+        this.cachedCount = { at: Date.now(), counts };
+        return counts;
+      })
       .catch(() => null)
       .finally(() => (this.pendingCount = null));
     return this.pendingCount;
   }
 
-  private async countByState(): Promise<Map<string, number>> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), SCRAPE_TIMEOUT_MS)));
-    try {
-      const rows: Array<{ state: string; n: number }> = await Promise.race([
-        this.dataSource.query('SELECT state, count(*)::int AS n FROM orders GROUP BY state'),
-        timeout,
-      ]);
-      return new Map(rows.map((r) => [r.state, Number(r.n)]));
-    } finally {
-      clearTimeout(timer);
-    }
+  /** PostgreSQL cancels the count after SCRAPE_TIMEOUT_MS (SET LOCAL statement_timeout): nothing is left running. */
+  private async countByState(): Promise<OrderCounts> {
+    const rows = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL statement_timeout = ${SCRAPE_TIMEOUT_MS}`);
+      return (await manager.query(
+        `SELECT state, count(*)::int AS n, (count(*) FILTER (WHERE late))::int AS late, (count(*) FILTER (WHERE refund_owed))::int AS owed
+         FROM orders GROUP BY state`,
+      )) as Array<{ state: string; n: number; late: number; owed: number }>;
+    });
+    return {
+      byState: new Map(rows.map((r) => [r.state, Number(r.n)])),
+      late: rows.reduce((sum, r) => sum + Number(r.late), 0),
+      refundOwed: rows.reduce((sum, r) => sum + Number(r.owed), 0),
+    };
   }
+
+}
+
+interface OrderCounts {
+  byState: Map<string, number>;
+  late: number;
+  refundOwed: number;
 }
 
 /** The little of Express's request and response that the middleware reads. */

@@ -34,6 +34,8 @@ export function viewFromDatabase(row: OrderEntity, payment: PaymentEntity | null
     attempts: {},
     lastError: null,
     reason: (terminal?.payload['reason'] as string | undefined) ?? null,
+    late: row.late,
+    refundOwed: row.refundOwed,
     review: { approved: false, by: null },
     startedAt: row.createdAt.toISOString(),
     deadline: '',
@@ -45,6 +47,9 @@ export function viewFromDatabase(row: OrderEntity, payment: PaymentEntity | null
     ...base,
     state: row.state,
     address: row.address,
+    // The row's flags are current; a snapshot from an earlier release lacks them.
+    late: row.late,
+    refundOwed: row.refundOwed,
     payment: payment ? { paymentId: payment.paymentId, status: payment.status, amount: Number(payment.amount) } : base.payment,
     source: 'database',
     createdAt: row.createdAt.toISOString(),

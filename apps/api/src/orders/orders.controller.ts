@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -14,6 +15,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ID_PATTERN } from '@order-fulfillment/contracts';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -30,8 +32,9 @@ const OrderIdParam = () => ApiParam({ name: 'id', description: `The orderId; ${I
 
 @ApiTags('orders')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse(error('API_KEY is set and the request lacks `Authorization: Bearer <key>` or the key is wrong.'))
+@ApiUnauthorizedResponse(error('The request lacks `Authorization: Bearer <key>` or the key is not one of the API\'s keys.'))
 @ApiTooManyRequestsResponse(error('Past the per-client rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS); see Retry-After.'))
+@ApiServiceUnavailableResponse(error('A dependency (Temporal, the database, the rate limit store) is unavailable; retry after Retry-After seconds.'))
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
@@ -49,11 +52,15 @@ export class OrdersController {
     },
   })
   @ApiCreatedResponse({ description: 'The order was started.', type: OrderCreatedDto })
-  @ApiBadRequestResponse(error('A field is missing or invalid (each is named with its reason), an unknown field, or malformed JSON.'))
-  @ApiConflictResponse(error('An order with this orderId exists.'))
+  @ApiOkResponse({ description: 'Replay: an order with this orderId was already started with this same body (a retry after a lost answer); nothing new was started.', type: OrderCreatedDto })
+  @ApiBadRequestResponse(error('A field is missing or invalid (each is named with its reason), an unknown field, a total over the cap, malformed JSON, or JSON nested too deep.'))
+  @ApiConflictResponse(error('An order with this orderId exists, started with a different body.'))
   @ApiPayloadTooLargeResponse(error('The body is larger than BODY_LIMIT.'))
-  create(@Body() dto: CreateOrderDto) {
-    return this.orders.create(dto);
+  @ApiUnsupportedMediaTypeResponse(error('The body is not sent as application/json.'))
+  async create(@Body() dto: CreateOrderDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const { replayed, ...created } = await this.orders.create(dto);
+    if (replayed) res.status(200);
+    return created;
   }
 
   @Get()
@@ -84,6 +91,7 @@ export class OrdersController {
   @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
   @ApiNotFoundResponse(error('No such order.'))
   @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
+  @ApiGatewayTimeoutResponse(error('No answer in time: the change may or may not have been applied (`outcome: "unknown"`); check GET /orders/{id} before sending it again.'))
   cancel(@Param('id', OrderIdPipe) id: string, @Body() dto: CancelOrderDto) {
     return this.orders.cancel(id, dto.reason);
   }
@@ -96,6 +104,7 @@ export class OrdersController {
   @ApiConflictResponse(error('Refused, with the reason ("already dispatched", "order already finished").'))
   @ApiNotFoundResponse(error('No such order.'))
   @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
+  @ApiGatewayTimeoutResponse(error('No answer in time: the change may or may not have been applied (`outcome: "unknown"`); check GET /orders/{id} before sending it again.'))
   updateAddress(@Param('id', OrderIdPipe) id: string, @Body() dto: AddressDto) {
     return this.orders.updateAddress(id, dto);
   }
@@ -109,6 +118,7 @@ export class OrdersController {
   @ApiConflictResponse(error('Refused: "order is not in review" (already approved or paid) or "order already finished".'))
   @ApiNotFoundResponse(error('No such order.'))
   @ApiServiceUnavailableResponse(error('The workflow could not take the message now (transient); nothing was changed.'))
+  @ApiGatewayTimeoutResponse(error('No answer in time: the change may or may not have been applied (`outcome: "unknown"`); check GET /orders/{id} before sending it again.'))
   approve(@Param('id', OrderIdPipe) id: string, @Body() dto: ApproveOrderDto) {
     return this.orders.approve(id, dto.by);
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ConflictException, GatewayTimeoutException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import {
   Client,
   ServiceError,
@@ -8,24 +8,28 @@ import {
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowHandle,
 } from '@temporalio/client';
 import type { MessageAccepted, OrderInput, OrderState, OrderStatus, OrderWorkflowInput } from '@order-fulfillment/contracts';
 import {
   DEFAULT_ITEMS,
-  ORDERS_TASK_QUEUE,
   ORDER_WORKFLOW_TYPE,
   approveOrderUpdate,
   cancelOrderUpdate,
+  addressProblems,
   isTerminalState,
+  orderProblems,
+  orderStartOptions,
   orderWorkflowId,
+  problemField,
   statusQuery,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
 import { InvalidCursorError, OrderStore } from '@order-fulfillment/db';
-import { executionTimeoutMs } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
+import { GRPC, grpcCode, outageError } from '../common/outage';
 import { MetricsService } from '../metrics/metrics.service';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { AddressDto } from './dto/address.dto';
@@ -51,8 +55,13 @@ export class OrdersService {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Starts OrderWorkflow; an order id that exists (running or closed) is a conflict. */
-  async create(dto: CreateOrderDto): Promise<OrderCreated> {
+  /**
+   * Starts OrderWorkflow. The id is the idempotency key: the same request again
+   * (same orderId and the same body, for example a retry after a lost
+   * response) answers 200 with the order it started; the same id with another
+   * body is a 409. Concurrent duplicates start one workflow.
+   */
+  async create(dto: CreateOrderDto): Promise<OrderCreated & { replayed?: true }> {
     const order: OrderInput = {
       orderId: dto.orderId,
       paymentId: dto.paymentId,
@@ -65,29 +74,69 @@ export class OrdersService {
         errors: [{ field: 'faults', reason: 'fault injection is disabled on this API (ALLOW_FAULT_INJECTION=true enables it)' }],
       });
     }
+    // The same rules the ValidateOrder activity applies: what the workflow would refuse is refused here.
+    const problems = orderProblems(order);
+    if (problems.length) throw new BadRequestException({ message: 'validation failed', errors: problems.map((p) => problemField(p)) });
     const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy, faults: dto.faults ? { ...dto.faults } : null };
     const workflowId = orderWorkflowId(order.orderId);
-    if (await this.store.findOrder(order.orderId)) {
-      this.logger.warn('order not started: the order id exists');
-      throw new ConflictException(`order ${order.orderId} already exists`);
-    }
+    const row = await this.store.findOrder(order.orderId);
+    if (row) return this.replay(input, row);
     try {
-      const handle = await this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
-        taskQueue: ORDERS_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowExecutionTimeout: executionTimeoutMs(this.config.orderPolicy),
-      });
+      const handle = await this.rpc(() =>
+        this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
+          ...orderStartOptions(input),
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        }),
+      );
       this.metrics.orderStarted();
       this.logger.log({ workflowId, runId: handle.firstExecutionRunId, faults: input.faults !== null }, 'order started');
       return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        this.logger.warn('order not started: the workflow id exists');
-        throw new ConflictException(`order ${order.orderId} already exists`);
-      }
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replay(input, await this.store.findOrder(order.orderId));
+      throw err;
+    }
+  }
+
+  /**
+   * An order with this id exists: the same input is a replay (200, the order as
+   * started), another is a conflict. The input is read from the workflow's
+   * start event; once Temporal no longer keeps the workflow, from the row.
+   */
+  private async replay(input: OrderWorkflowInput, row: { state: OrderState; paymentId: string; items: unknown; address: unknown } | null): Promise<OrderCreated & { replayed: true }> {
+    const { orderId } = input.order;
+    const workflowId = orderWorkflowId(orderId);
+    const started = await this.startedInput(workflowId);
+    const same = started
+      ? canonical(requestOf(started.input)) === canonical(requestOf(input))
+      : row !== null && canonical({ paymentId: row.paymentId, items: row.items, address: row.address }) === canonical({ ...requestOf(input), faults: undefined });
+    if (!same) {
+      this.logger.warn('order not started: the order id exists with another request');
+      throw new ConflictException(`order ${orderId} already exists with a different request; use a new orderId for a new order`);
+    }
+    this.logger.log('order request replayed: the order exists with this same request');
+    return { orderId, workflowId, runId: started?.runId ?? '', state: row?.state ?? 'received', replayed: true };
+  }
+
+  /** The input the workflow was started with, from its first history event; null once Temporal no longer has it. */
+  private async startedInput(workflowId: string): Promise<{ input: OrderWorkflowInput; runId: string } | null> {
+    try {
+      const history = await this.rpc(() =>
+        this.temporal.workflowService.getWorkflowExecutionHistory({
+          namespace: this.temporal.options.namespace,
+          execution: { workflowId },
+          maximumPageSize: 1,
+        }),
+      );
+      const attributes = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      let payloads = attributes?.input?.payloads ?? [];
+      if (!attributes || payloads.length === 0) return null;
+      const converter = this.temporal.options.loadedDataConverter;
+      for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+      const input = converter.payloadConverter.fromPayload<OrderWorkflowInput>(payloads[0]!);
+      return { input, runId: attributes.firstExecutionRunId ?? '' };
+    } catch (err) {
+      if (grpcCode(err) === GRPC.NOT_FOUND || err instanceof WorkflowNotFoundError) return null;
       throw err;
     }
   }
@@ -97,7 +146,7 @@ export class OrdersService {
     if (row && isTerminalState(row.state)) return this.fromDatabase(orderId);
     let status: OrderStatus;
     try {
-      status = await this.handle(orderId).query(statusQuery);
+      status = await this.rpc(() => this.handle(orderId).query(statusQuery));
     } catch (err) {
       if (row) return this.fromDatabase(orderId);
       if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`order ${orderId} not found`);
@@ -114,6 +163,9 @@ export class OrdersService {
   }
 
   updateAddress(orderId: string, address: AddressDto): Promise<MessageAccepted> {
+    // The rules the workflow's validator applies (whitespace-only street or city...), answered 400 here.
+    const problems = addressProblems(address);
+    if (problems.length) throw new BadRequestException({ message: 'validation failed', errors: problems.map((p) => problemField(p, '')) });
     return this.update(orderId, (h, updateId) => h.executeUpdate(updateAddressUpdate, { args: [{ address: { ...address } }], updateId }));
   }
 
@@ -153,7 +205,7 @@ export class OrdersService {
 
   async describe(orderId: string) {
     try {
-      const d = await this.handle(orderId).describe();
+      const d = await this.rpc(() => this.handle(orderId).describe());
       const raw = d.raw;
       return {
         workflowId: d.workflowId,
@@ -180,6 +232,14 @@ export class OrdersService {
     }
   }
 
+  /**
+   * Runs Temporal calls under a deadline: with Temporal unreachable the
+   * client would otherwise retry for a long time while the caller waits.
+   */
+  private rpc<T>(call: () => Promise<T>, ms = this.config.temporalTimeoutMs): Promise<T> {
+    return this.temporal.withDeadline(Date.now() + ms, call);
+  }
+
   private handle(orderId: string): WorkflowHandle {
     return this.temporal.workflow.getHandle(orderWorkflowId(orderId));
   }
@@ -187,7 +247,7 @@ export class OrdersService {
   private async exists(orderId: string): Promise<boolean> {
     if (await this.store.findOrder(orderId)) return true;
     try {
-      await this.handle(orderId).describe();
+      await this.rpc(() => this.handle(orderId).describe());
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -202,10 +262,16 @@ export class OrdersService {
     return viewFromDatabase(row, payment?.orderId === orderId ? payment : null, events);
   }
 
-  /** Sends an update; a refusal by the workflow's validator is a 409 with its reason. */
+  /**
+   * Sends an update; a refusal by the workflow's validator is a 409 with its
+   * reason. When Temporal refused it before the workflow saw it, a 503 (nothing
+   * was changed, retry); when the answer was lost (timeout, cancelled call, an
+   * error after sending), a 504 that says the change may have been applied and
+   * how to check.
+   */
   private async update(orderId: string, send: (handle: WorkflowHandle, updateId: string) => Promise<MessageAccepted>): Promise<MessageAccepted> {
     try {
-      const accepted = await sendUpdate((updateId) => send(this.handle(orderId), updateId));
+      const accepted = await this.rpc(() => sendUpdate((updateId) => send(this.handle(orderId), updateId)), this.config.updateTimeoutMs);
       this.logger.log({ state: accepted.state }, 'message accepted by the workflow');
       return accepted;
     } catch (err) {
@@ -219,15 +285,44 @@ export class OrdersService {
         if (row) throw new ConflictException(`order ${orderId} is already ${row.state}`);
         throw new NotFoundException(`order ${orderId} not found`);
       }
-      if (err instanceof ServiceError) {
-        // For example FAILED_PRECONDITION when the workflow task that would take the update
-        // failed or timed out: transient, nothing was changed, the caller may retry.
-        this.logger.warn({ err: err.message }, 'the workflow could not take the message now');
-        throw new ServiceUnavailableException(`order ${orderId}: the workflow could not take the message now; nothing was changed, try again`);
-      }
-      throw err;
+      throw updateFailure(orderId, err, this.logger);
     }
   }
+}
+
+/** What an update that neither succeeded nor was refused by the workflow is answered with. */
+export function updateFailure(orderId: string, err: unknown, logger?: Logger): Error {
+  const code = grpcCode(err);
+  if (err instanceof ServiceError && (code === GRPC.FAILED_PRECONDITION || code === GRPC.RESOURCE_EXHAUSTED)) {
+    // Refused by Temporal before the workflow took it (the workflow task that
+    // would carry it failed, or a rate limit): nothing was changed.
+    logger?.warn({ err: err.message }, 'the workflow could not take the message now');
+    return new ServiceUnavailableException(`order ${orderId}: the workflow could not take the message now; nothing was changed, try again`);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError) {
+    logger?.warn({ err: err.message }, 'the outcome of the message is unknown');
+    return new GatewayTimeoutException({
+      message:
+        `order ${orderId}: no answer from the workflow in time; the change may or may not have been applied. ` +
+        `Check GET /orders/${orderId} (state, address, timeline) before sending it again.`,
+      outcome: 'unknown',
+      check: `/orders/${orderId}`,
+    });
+  }
+  return outageError(err) ?? (err as Error);
+}
+
+/** The part of a start request that the caller chose (not the server's policy). */
+function requestOf(input: OrderWorkflowInput) {
+  const { paymentId, items, address } = input.order;
+  return { paymentId, items, address, faults: input.faults ?? null };
+}
+
+/** JSON with sorted keys, so equal values compare equal whatever the key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 /**

@@ -14,6 +14,8 @@ function view(patch: Partial<OrderView>): OrderView {
     attempts: {},
     lastError: null,
     reason: null,
+    late: false,
+    refundOwed: false,
     review: { approved: false, by: null },
     startedAt: '2030-01-01T00:00:00.000Z',
     deadline: '2030-01-01T00:00:15.000Z',

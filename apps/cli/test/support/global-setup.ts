@@ -10,7 +10,8 @@ declare global {
  * injection allowed, the default 2 s review), on free ports.
  */
 export default async function globalSetup(): Promise<void> {
-  const running = await startIsolatedStack('cli', { LOG_LEVEL: 'warn', ALLOW_FAULT_INJECTION: 'true' });
+  // Without a key (the CLI's key handling is tested against an API of its own) and without a rate limit.
+  const running = await startIsolatedStack('cli', { LOG_LEVEL: 'warn', ALLOW_FAULT_INJECTION: 'true', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0' });
   globalThis.__CLI_STACK__ = running;
   process.env['CLI_TEST_API_URL'] = running.stack.apiUrl;
   process.env['CLI_TEST_LOGS'] = running.logsDir;

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type PaymentRowStatus = 'charged' | 'refunded' | 'failed';
+/** `pending`: recorded before the gateway call; `voided`: cancelled before the charge landed. */
+export type PaymentRowStatus = 'pending' | 'charged' | 'refunded' | 'voided' | 'failed';
 
 @Entity({ name: 'payments' })
 export class PaymentEntity {

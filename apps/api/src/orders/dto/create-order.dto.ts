@@ -4,6 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsStr
 import { ID_PATTERN, LIMITS } from '@order-fulfillment/contracts';
 import { AddressDto } from './address.dto';
 import { FaultPlanDto } from './fault-plan.dto';
+import { NotBlank } from './not-blank';
 
 export const ID_RULE = 'must be 1-64 characters of letters, digits, ".", "_" or "-"';
 
@@ -24,6 +25,7 @@ export class OrderItemDto {
   @ApiProperty({ example: 'ABC', maxLength: LIMITS.maxSkuLength })
   @IsString()
   @MinLength(1)
+  @NotBlank()
   @MaxLength(LIMITS.maxSkuLength)
   sku!: string;
 

@@ -1,0 +1,16 @@
+/**
+ * Patch ids of workflow changes that running executions must not see (ADR 009).
+ * A history recorded before a change has no marker for its id, so `patched()`
+ * answers false there and the workflow keeps the behaviour it was started with.
+ */
+export const PATCHES = {
+  /**
+   * The money-and-goods rules: dispatch is the point of no return, refunds
+   * until they succeed, charges voided when a refund wins the race, the
+   * deadline counted from the workflow's start. OrderWorkflow selects its
+   * whole implementation on it (legacy/order-v1.workflow.ts otherwise).
+   */
+  moneyAndGoods: 'money-and-goods-v2',
+  /** ShippingWorkflow: once dispatch is approved, the carrier is asked until it answers for good. */
+  dispatchUntilDefinitive: 'dispatch-until-definitive',
+} as const;
