@@ -126,14 +126,16 @@ describe('Kubernetes manifests', () => {
       const metrics = container(deployment).ports.find((p: { name: string }) => p.name === 'metrics');
       expect(Number(config.WORKER_METRICS_PORT)).toBeGreaterThan(0);
       expect(String(metrics?.containerPort)).toBe(config.WORKER_METRICS_PORT);
-      const labels = deployment['spec'].template.metadata.labels as Record<string, string>;
-      const allowing = objects.filter(
-        (o) =>
-          o.kind === 'NetworkPolicy' &&
-          Object.entries(o['spec'].podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
-          (o['spec'].ingress ?? []).some((rule: { ports?: Array<{ port: number }> }) => rule.ports?.some((p) => String(p.port) === config.WORKER_METRICS_PORT)),
-      );
-      expect(allowing.map((p) => p.metadata.name)).not.toEqual([]);
+      expect(ingressAllowed(objects, deployment, Number(config.WORKER_METRICS_PORT))).toBe(true);
+    });
+
+    it('the api\'s metrics port is allowed in too (main\'s METRICS_PORT)', () => {
+      const objects = render(overlay);
+      const api = find(objects, 'Deployment', 'api');
+      const metrics = container(api).ports.find((p: { name: string }) => p.name === 'metrics');
+      expect(ingressAllowed(objects, api, metrics.containerPort)).toBe(true);
+      // …and not a port nothing listens on.
+      expect(ingressAllowed(objects, api, 9999)).toBe(false);
     });
 
     it('the api drains before it stops, and a Temporal blip does not empty its Service', () => {
@@ -291,4 +293,23 @@ function kustomizeFromProd(change: { tag?: string; namespace?: string; minReplic
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Whether some NetworkPolicy selecting this Deployment's pods admits TCP traffic to `port`. */
+function ingressAllowed(objects: K8sObject[], deployment: K8sObject, port: number): boolean {
+  const labels = deployment['spec'].template.metadata.labels as Record<string, string>;
+  const selects = (selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }) =>
+    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+    (selector.matchExpressions ?? []).every((e) => {
+      if (e.operator === 'In') return (e.values ?? []).includes(labels[e.key]);
+      if (e.operator === 'NotIn') return !(e.values ?? []).includes(labels[e.key]);
+      if (e.operator === 'Exists') return e.key in labels;
+      return !(e.key in labels);
+    });
+  return objects.some(
+    (o) =>
+      o.kind === 'NetworkPolicy' &&
+      selects(o['spec'].podSelector) &&
+      (o['spec'].ingress ?? []).some((rule: { ports?: Array<{ port: number | string; protocol?: string }> }) => rule.ports?.some((p) => Number(p.port) === Number(port))),
+  );
 }
