@@ -5,14 +5,25 @@
 #
 # Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t order-fulfillment/api .
-#
-# Debian slim, never Alpine: @temporalio's native core bridge needs glibc.
+# Without a registry (the project's CI machines), `npm run test:images` builds
+# a local stand-in for the base image and passes it as NODE_IMAGE: see
+# docs/adr/012-container-images-built-and-run-in-ci.md and the README's "building without a registry".
 
-FROM node:20-bookworm-slim AS base
+# The base: Node 24 LTS on Debian 12 slim (never Alpine: @temporalio's native
+# core bridge needs glibc), pinned by digest so a rebuild gets the same bytes.
+# To update: pick the new tag, read its digest with
+#   docker buildx imagetools inspect node:<version>-bookworm-slim   (the index digest)
+# and change the tag and digest together in all three Dockerfiles (same line);
+# scripts/images/build.sh builds the stand-in for the version in this tag.
+ARG NODE_IMAGE=node:24.20.0-bookworm-slim@sha256:ba849c60be29959425b8734d57b8b4b7d56f98edd9504c9af091d5281095a71e
+
+FROM ${NODE_IMAGE} AS base
 WORKDIR /app
 
 # Every package.json of the workspace and the lockfile, nothing else, so the
-# dependency layers below stay cached until a manifest changes.
+# dependency layer below stays cached until a manifest changes. This stage and
+# the install are the same in the three Dockerfiles, so one build reuses
+# another's layers.
 FROM base AS manifests
 WORKDIR /src
 COPY . .
@@ -20,28 +31,28 @@ RUN mkdir /manifests \
  && cp package.json package-lock.json /manifests/ \
  && find apps libs tools -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
-# Compile with the workspace's own build command (Nx's `build` target is
-# `tsc --build tsconfig.lib.json`, which builds the referenced libs first).
+# The whole workspace's dependencies (the build needs its compilers and the
+# libraries' project references), then this app's build with the workspace's
+# own commands: Nx's `build` target is `tsc --build tsconfig.lib.json`.
+# Last, docker/runtime-deps.cjs copies what the app loads at run time to /runtime.
 FROM base AS build
 COPY --from=manifests /manifests/ ./
-RUN npm ci --workspace apps/api --include-workspace-root --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json ./
+COPY tools/infra/ tools/infra/
 COPY libs/ libs/
 COPY apps/api/ apps/api/
-RUN npx tsc --build apps/api/tsconfig.lib.json
+COPY docker/runtime-deps.cjs docker/
+RUN npx tsc --build apps/api/tsconfig.lib.json \
+ && node docker/runtime-deps.cjs apps/api /runtime
 
-# The runtime: production dependencies of this app only (its package.json
-# declares them; lint's @nx/dependency-checks keeps that true), its build
-# output and that of the libs it links. Code is owned by root, read-only to the app.
+# The runtime: the app's build output, the workspace libraries it
+# links, and the third-party packages they load, nothing else (no npm install
+# here: no devDependencies, no test tooling, no TypeScript). Code is owned by
+# root, read-only to the app.
 FROM base AS runtime
 ENV NODE_ENV=production
-COPY --from=manifests /manifests/ ./
-RUN npm ci --omit=dev --workspace apps/api --include-workspace-root=false --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
-COPY --from=build /app/libs/contracts/dist libs/contracts/dist
-COPY --from=build /app/libs/platform/dist libs/platform/dist
-COPY --from=build /app/libs/db/dist libs/db/dist
-COPY --from=build /app/apps/api/dist apps/api/dist
+COPY --from=build /runtime/ ./
 # The image's `node` user, by number, so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 ENV PORT=8000

@@ -84,13 +84,20 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const workflowPollers = numberEnv(env, 'WORKER_WORKFLOW_POLLERS', 20, { min: 2, max: 1_000 });
   const activityPollers = numberEnv(env, 'WORKER_ACTIVITY_POLLERS', 20, { min: 1, max: 1_000 });
   const healthPort = numberEnv(env, 'WORKER_HEALTH_PORT', 0, { min: 0, max: 65_535 });
+  // The Temporal SDK's own metrics (task slots, poll and schedule-to-start latencies) for Prometheus on /metrics; 0 = off.
+  const metricsPort = numberEnv(env, 'WORKER_METRICS_PORT', 0, { min: 0, max: 65_535 });
   const dataSource = createDataSource({
     url: stringEnv(env, 'DATABASE_URL'),
     poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
     applicationName: spec.service,
   });
 
-  Runtime.install({ logger: sdkLogger(logger, sdkLogLevel(env)), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({
+    logger: sdkLogger(logger, sdkLogLevel(env)),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(metricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } } : {}),
+  });
+  if (metricsPort) logger.info({ port: metricsPort }, 'Temporal SDK metrics for Prometheus on /metrics');
   await dataSource.initialize();
   const faults = new FaultInjector(faultConfig);
   if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');

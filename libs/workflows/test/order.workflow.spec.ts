@@ -116,7 +116,8 @@ describe('OrderWorkflow', () => {
     const world = new FakeWorld();
     const order = newOrder();
     await withWorkers(world, async () => {
-      const handle = await startOrder({ order, policy: testPolicy() });
+      // A long review: however late the cancel lands (a busy machine), the order cannot be charged before it.
+      const handle = await startOrder({ order, policy: testPolicy({ reviewMs: 10_000 }) });
       const { value: accepted } = await updateWithRetry((updateId) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'too quick' }], updateId }));
       expect(accepted.accepted).toBe(true);
       expect(await handle.result()).toMatchObject({ state: 'cancelled', reason: 'too quick' });

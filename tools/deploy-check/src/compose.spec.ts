@@ -47,7 +47,7 @@ describe('docker/compose.yaml', () => {
   });
 
   it('migrates once, after PostgreSQL is healthy, with the same command as the Kubernetes Job, before any app starts', () => {
-    const job = find(kustomize(join(root, 'k8s', 'overlays', 'dev')), 'Job', 'db-migrate');
+    const job = find(kustomize(join(root, 'k8s', 'overlays', 'dev')), 'Job', 'db-migrate-dev');
     expect(services['migrate'].command).toEqual(job['spec'].template.spec.containers[0].command);
     expect(services['migrate'].image).toBe(services['api'].image);
     expect(services['migrate'].depends_on).toEqual({ postgres: { condition: 'service_healthy' } });

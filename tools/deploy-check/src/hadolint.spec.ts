@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseDockerfile, runtimeOf } from './support/dockerfile';
+import { globalArgs, parseDockerfile, runtimeOf } from './support/dockerfile';
 import { APPS, WORKERS, allDockerfiles, dockerfilePath, read } from './support/repo';
 import { HADOLINT, resolveTool } from './support/tools';
 
@@ -57,19 +57,24 @@ describe('Dockerfiles', () => {
 
   describe.each(APPS.map((app) => [app]))('%s image', (app) => {
     const text = read(dockerfilePath(app));
-    const runtime = runtimeOf(parseDockerfile(text));
+    const stages = parseDockerfile(text);
+    const runtime = runtimeOf(stages);
+    const runtimeStage = stages[stages.length - 1];
 
-    it('runs on Debian slim Node 20, never Alpine', () => {
-      expect(runtime.baseImage).toMatch(/^node:20(\.[\d.]+)?-(bookworm|bullseye|trixie)-slim$/);
-      expect(parseDockerfile(text).filter((stage) => /alpine/i.test(stage.from))).toEqual([]);
+    it('runs on Debian slim Node 24 LTS, never Alpine, pinned by digest through the NODE_IMAGE build argument', () => {
+      expect(globalArgs(text)['NODE_IMAGE']).toMatch(/^node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+      expect(runtime.baseImage).toBe(globalArgs(text)['NODE_IMAGE']);
+      expect(stages.filter((stage) => /alpine/i.test(stage.from))).toEqual([]);
     });
 
     it('runs as a non-root numeric user, so Kubernetes can verify runAsNonRoot', () => {
       expect(runtime.user).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
     });
 
-    it('installs production dependencies of this app only', () => {
-      expect(text).toContain(`npm ci --omit=dev --workspace apps/${app} --include-workspace-root=false`);
+    it("copies only what the app loads at run time (docker/runtime-deps.cjs), and installs nothing in the runtime stage", () => {
+      expect(text).toContain(`node docker/runtime-deps.cjs apps/${app} /runtime`);
+      expect(runtime.copiedFromStages).toEqual([{ stage: 'build', source: '/runtime/', target: './' }]);
+      expect(runtimeStage.instructions.filter((i) => i.keyword === 'RUN')).toEqual([]);
       expect(runtime.env['NODE_ENV']).toBe('production');
     });
 
@@ -78,10 +83,11 @@ describe('Dockerfiles', () => {
     });
   });
 
-  it.each(WORKERS.map((app) => [app]))('%s image ships the pre-built workflow bundle and no workflow sources', (app) => {
-    const runtime = runtimeOf(parseDockerfile(read(dockerfilePath(app))));
+  it('the three Dockerfiles use the same base', () => {
+    expect(new Set(APPS.map((app) => globalArgs(read(dockerfilePath(app)))['NODE_IMAGE'])).size).toBe(1);
+  });
+
+  it.each(WORKERS.map((app) => [app]))('%s image builds the workflow bundle at image build time', (app) => {
     expect(read(dockerfilePath(app))).toContain(`node apps/${app}/dist/bundle-workflows.js`);
-    expect(runtime.copiedFromStages.map((c) => c.target)).toContain(`apps/${app}/dist`);
-    expect(runtime.copiedFromStages.map((c) => c.target)).not.toContain('libs/workflows/dist');
   });
 });

@@ -15,8 +15,20 @@ export interface Stage {
   instructions: Instruction[];
 }
 
+/** The global ARGs (before the first FROM) with their defaults, which FROM lines may use. */
+export function globalArgs(text: string): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (/^\s*FROM\s/i.test(line)) break;
+    const arg = /^\s*ARG\s+(\w+)(?:=(\S*))?\s*$/i.exec(line);
+    if (arg) args[arg[1]] = arg[2] ?? '';
+  }
+  return args;
+}
+
 export function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = [];
+  const args = globalArgs(text);
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const start = i;
@@ -30,10 +42,16 @@ export function parseDockerfile(text: string): Stage[] {
     const match = /^(\w+)\s+(.*)$/s.exec(line);
     if (!match) throw new Error(`line ${start + 1}: cannot parse "${line}"`);
     const instruction = { keyword: match[1].toUpperCase(), args: match[2].trim(), line: start + 1 };
+    if (instruction.keyword === 'ARG' && !stages.length) continue;
     if (instruction.keyword === 'FROM') {
       const from = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
       if (!from) throw new Error(`line ${start + 1}: cannot parse FROM ${instruction.args}`);
-      stages.push({ from: from[1], name: from[2] ?? null, instructions: [] });
+      const image = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => {
+        const name = a ?? b;
+        if (!(name in args)) throw new Error(`line ${start + 1}: FROM uses ${name}, which no ARG before it declares`);
+        return args[name];
+      });
+      stages.push({ from: image, name: from[2] ?? null, instructions: [] });
     } else {
       if (!stages.length) throw new Error(`line ${start + 1}: ${instruction.keyword} before FROM`);
       stages[stages.length - 1].instructions.push(instruction);

@@ -1,7 +1,8 @@
 /**
  * Renders Kustomize directories with `kubectl kustomize` (offline) and
  * validates each object against the Kubernetes OpenAPI schemas shipped by the
- * npm packages kubernetes-models (core API groups) and @kubernetes-models/keda.
+ * npm packages kubernetes-models (core API groups), @kubernetes-models/keda and
+ * @kubernetes-models/prometheus-operator.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,7 @@ export function kustomizeWithComponents(base: string, components: string[]): K8s
 /** The schema module of an apiVersion/kind, or null when none is known. */
 function modelModule(apiVersion: string, kind: string): string {
   if (apiVersion.startsWith('keda.sh/')) return `@kubernetes-models/keda/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
