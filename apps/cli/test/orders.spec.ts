@@ -70,7 +70,7 @@ describe('order cancel, update-address and approve', () => {
     expect(r.stdout).toContain(`cancel accepted for order ${orderId} (it was in_review)`);
     const end = await waitForOrder(orderId, (o) => o.state === 'cancelled');
     expect(end.reason).toBe('changed my mind');
-    expect(end.payment.status).toBe('pending');
+    expect(end.payment.status).toBe('voided'); // never charged, and now no charge can land (ADR 009)
 
     const again = await order(['cancel', orderId]);
     expect(again.code).toBe(4);

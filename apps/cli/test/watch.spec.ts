@@ -40,7 +40,7 @@ describe('order watch', () => {
     const r = await order(['watch', orderId]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/· cancel_requested: /);
-    expect(r.stdout).toContain(`order ${orderId} cancelled · reason: cancelled by request · payment pending`);
+    expect(r.stdout).toContain(`order ${orderId} cancelled · reason: cancelled by request · payment voided`);
   });
 
   it('streams JSON lines with --json, ending with the whole order', async () => {

@@ -231,7 +231,9 @@ describe('messages during the review (an API whose orders wait 8 s in review)', 
     expect(res.body).toEqual({ accepted: true, state: 'in_review' });
     const view = await waitForOrder(orderId, (o) => o.state === 'cancelled', 10_000, slow.url);
     expect(view.reason).toContain('changed my mind');
-    expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [orderId])).toEqual([{ n: 0 }]);
+    // Nothing was charged; the payment is voided, so no charge can land later (ADR 009).
+    expect(await sql('SELECT status FROM payments WHERE order_id = $1', [orderId])).toEqual([{ status: 'voided' }]);
+    expect(await sql(`SELECT operation FROM sandbox.gateway_operations WHERE order_id = $1`, [orderId])).toEqual([{ operation: 'void' }]);
     const again = await httpAt(slow.url, 'POST', `/orders/${orderId}/cancel`, {});
     expectError(again, 409);
   });

@@ -70,9 +70,10 @@ const DEADLINE_ACTIVITY: ActivityPolicy = {
 };
 
 /**
- * Compensation must not give up while its budget lasts, in either mode: a
- * refund keeps retrying (hedged, hung calls cut after 1 s) until the
- * compensation budget runs out.
+ * Compensation never gives up, in either mode: a refund keeps retrying
+ * (hedged, hung calls cut after 1 s) until it succeeds. It is a remote activity
+ * in both modes (the workflow insists, ADR 009): it must not run before the
+ * decision to refund is in the workflow's history.
  */
 const REFUND_ACTIVITY: ActivityPolicy = {
   startToCloseMs: 1_000,
@@ -86,7 +87,7 @@ export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {
   const base = mode === 'deadline' ? DEADLINE_ACTIVITY : SEED_ACTIVITY;
   const activities = Object.fromEntries(
     ACTIVITY_NAMES.map((name) => {
-      const policy = name === 'RefundPayment' ? { ...REFUND_ACTIVITY, local: base.local } : base;
+      const policy = name === 'RefundPayment' ? REFUND_ACTIVITY : base;
       return [name, { ...policy, retry: { ...policy.retry } }];
     }),
   ) as Record<ActivityName, ActivityPolicy>;

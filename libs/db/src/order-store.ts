@@ -90,8 +90,12 @@ export class OrderStore {
        SELECT $1, $4, $5::jsonb, $6::jsonb, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM e)
        ON CONFLICT (id) DO UPDATE SET
          state = EXCLUDED.state,
-         address = CASE WHEN EXCLUDED.address_seq >= orders.address_seq THEN EXCLUDED.address ELSE orders.address END,
-         address_seq = GREATEST(orders.address_seq, EXCLUDED.address_seq),
+         -- The terminal transition is the workflow's last word: its address stands, even over a
+         -- higher sequence written by a task attempt that was never committed.
+         address = CASE WHEN EXCLUDED.address_seq >= orders.address_seq OR EXCLUDED.state IN ('completed','cancelled','failed')
+                        THEN EXCLUDED.address ELSE orders.address END,
+         address_seq = CASE WHEN EXCLUDED.state IN ('completed','cancelled','failed') THEN EXCLUDED.address_seq
+                            ELSE GREATEST(orders.address_seq, EXCLUDED.address_seq) END,
          late = orders.late OR EXCLUDED.late,
          refund_owed = false,
          updated_at = clock_timestamp()
@@ -125,9 +129,11 @@ export class OrderStore {
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
        a AS (
          UPDATE orders SET
-           address = CASE WHEN $5::jsonb IS NOT NULL AND COALESCE($6::int, address_seq + 1) > address_seq THEN $5::jsonb ELSE address END,
+           address = CASE WHEN $5::jsonb IS NOT NULL AND COALESCE($6::int, address_seq + 1) > address_seq
+                            AND state NOT IN ('completed','cancelled','failed') THEN $5::jsonb ELSE address END,
            address_seq = CASE WHEN $5::jsonb IS NOT NULL THEN GREATEST(address_seq, COALESCE($6::int, address_seq + 1)) ELSE address_seq END,
-           refund_owed = COALESCE($7::boolean, refund_owed)
+           -- A closed order owes nothing: a late flag write never reopens the debt.
+           refund_owed = CASE WHEN state IN ('completed','cancelled','failed') THEN false ELSE COALESCE($7::boolean, refund_owed) END
          WHERE id = $1 AND ($5::jsonb IS NOT NULL OR $7::boolean IS NOT NULL) AND EXISTS (SELECT 1 FROM e) RETURNING id)
        SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
       [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, json(address), addressSeq, refundOwed],

@@ -19,6 +19,20 @@ const MIN_BUDGET_MS = 200;
  */
 export type CallMode = 'budget' | 'untilDone';
 
+export interface CallHow {
+  mode?: CallMode;
+  /**
+   * Always a remote activity, whatever the policy says. A local activity runs
+   * inside the workflow task that decided it; if that task is never committed
+   * (it timed out, its worker died, or Temporal refused its completion because
+   * a message arrived meanwhile), the call has happened but the decision has
+   * not, and the retried task may decide otherwise. A remote activity is only
+   * started once the decision is in the history. Calls whose effect must never
+   * outrun the decision (a refund) are made remote.
+   */
+  remote?: boolean;
+}
+
 export function activityOptions(policy: ActivityPolicy, budgetEndsAt: number | null, mode: CallMode = 'budget'): ActivityOptions {
   if (mode === 'untilDone') {
     policy = { ...policy, scheduleToCloseMs: null, retry: { ...policy.retry, maximumAttempts: 0 } };
@@ -81,11 +95,11 @@ export async function callActivity<Acts, Req extends object, R extends AttemptIn
   ctx: CallContext,
   name: ActivityName & keyof Acts,
   request: Req,
-  mode: CallMode = 'budget',
+  { mode = 'budget', remote = false }: CallHow = {},
 ): Promise<R> {
   const policy = ctx.policyFor(name);
   const activities = (
-    policy.local
+    policy.local && !remote
       ? proxyLocalActivities(localActivityOptions(policy, ctx.budgetEndsAt(), mode))
       : proxyActivities(activityOptions(policy, ctx.budgetEndsAt(), mode))
   ) as Record<string, (request: Req) => Promise<R>>;

@@ -70,7 +70,7 @@ import {
   updateAddressSignal,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
-import { CallContext, CallMode, callActivity } from './activity-calls';
+import { CallContext, CallHow, callActivity } from './activity-calls';
 import type { ShippingWorkflow } from './shipping.workflow';
 import { describeFailure, rootFailureType } from './failures';
 import { orderWorkflowV1 } from './legacy/order-v1.workflow';
@@ -115,8 +115,15 @@ class OrderRun implements CallContext {
   private stop: StopReason | null = null;
   /** Set once the steps are over: the order is being concluded. */
   private concluding = false;
-  /** Set before ChargePayment is first called: from then on a charge may exist, whatever its activity reported. */
-  private chargeAttempted = false;
+  /**
+   * Set when the review starts: from then on a charge may exist, whatever this
+   * history shows. ChargePayment may have run as a local activity in a workflow
+   * task that was never committed (timed out, or refused because a message
+   * arrived), and the retried task may have taken another path. So an order
+   * that ends unshipped after this point always asks for a refund, which voids
+   * a payment that was never charged.
+   */
+  private chargePossible = false;
   private eventSeq = 0;
   /** Numbers each accepted address; the database keeps the highest, so out-of-order writes cannot win. */
   private addressSeq = 0;
@@ -330,13 +337,13 @@ class OrderRun implements CallContext {
     await this.transition('validated', 'ValidateOrder');
 
     this.status.step = 'ManualReview';
+    this.chargePossible = true;
     await this.transition('in_review', 'ManualReview');
     const approvedEarly = await condition(() => this.status.review.approved, policy.reviewMs);
     this.note(approvedEarly ? 'review_approved' : 'review_timer_elapsed', 'ManualReview');
 
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
-    this.chargeAttempted = true;
     await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
     this.status.payment.status = 'charged';
     await this.transition('paid', 'ChargePayment');
@@ -349,7 +356,7 @@ class OrderRun implements CallContext {
 
     // Past the point of no return: MarkShipped is retried until it succeeds, whatever the budget.
     this.status.step = 'MarkShipped';
-    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults }, 'untilDone');
+    await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults }, { mode: 'untilDone' });
   }
 
   /**
@@ -472,22 +479,24 @@ class OrderRun implements CallContext {
   }
 
   /**
-   * Gives the money back if a charge may exist: ChargePayment was called, even
-   * if it never reported back (cancelled or timed out mid-flight). RefundPayment
-   * voids a charge still in flight, so a late one cannot stand. It is retried
-   * until it succeeds; past the compensation budget the order is flagged as
-   * owing a refund (event, database flag, status) until it does.
+   * Gives the money back if a charge may exist (see {@link chargePossible}):
+   * RefundPayment refunds a charge, voids a payment still in flight or never
+   * made (so a late charge cannot stand), and is a remote activity, so it only
+   * runs once the decision to compensate is in the history. It is retried until
+   * it succeeds; past the compensation budget the order is flagged as owing a
+   * refund (event, database flag, status) until it does.
    */
   private async refundIfCharged(reason: string): Promise<void> {
-    if (!this.chargeAttempted) return;
+    if (!this.chargePossible) return;
     this.status.step = 'Compensation';
     const { orderId, payment } = this.status;
     const owedAlarm = new CancellationScope();
+    let flagged: Promise<void> = Promise.resolve();
     owedAlarm
       .run(() => sleep(this.input.policy.compensationMs))
-      .then(async () => {
+      .then(() => {
         this.status.refundOwed = true;
-        await this.audit('refund_pending', { paymentId: payment.paymentId, lastError: this.status.lastError }, { refundOwed: true });
+        flagged = this.audit('refund_pending', { paymentId: payment.paymentId, lastError: this.status.lastError }, { refundOwed: true });
       })
       .catch(() => undefined);
     try {
@@ -496,7 +505,7 @@ class OrderRun implements CallContext {
           const { refunded, outcome } = await this.activity(
             'RefundPayment',
             { orderId, paymentId: payment.paymentId, amount: payment.amount, reason, faults: this.faults },
-            'untilDone',
+            { mode: 'untilDone', remote: true },
           );
           this.status.payment.status = outcome ?? (refunded ? 'refunded' : 'voided');
           this.note(refunded ? 'payment_refunded' : 'payment_voided', 'Compensation');
@@ -511,6 +520,8 @@ class OrderRun implements CallContext {
       }
     } finally {
       owedAlarm.cancel();
+      // The flag's write lands before the terminal transition clears it.
+      await flagged;
       this.status.refundOwed = false;
     }
   }
@@ -520,9 +531,9 @@ class OrderRun implements CallContext {
   private activity<K extends keyof OrderActivities>(
     name: K,
     request: Parameters<OrderActivities[K]>[0],
-    mode: CallMode = 'budget',
+    how: CallHow = {},
   ): Promise<Awaited<ReturnType<OrderActivities[K]>>> {
-    return callActivity<OrderActivities, typeof request, Awaited<ReturnType<OrderActivities[K]>>>(this, name, request, mode);
+    return callActivity<OrderActivities, typeof request, Awaited<ReturnType<OrderActivities[K]>>>(this, name, request, how);
   }
 
   private note(event: string, step: OrderStep | null, detail?: string): void {

@@ -19,7 +19,7 @@ import type {
   ShippingWorkflowInput,
 } from '@order-fulfillment/contracts';
 import { NON_RETRYABLE_ERRORS, dispatchApprovedSignal, dispatchFailedSignal, readyToDispatchSignal } from '@order-fulfillment/contracts';
-import { CallContext, CallMode, callActivity } from './activity-calls';
+import { CallContext, CallHow, callActivity } from './activity-calls';
 import { describeFailure, rootFailureType } from './failures';
 import { PATCHES } from './patches';
 
@@ -44,8 +44,8 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
       attempts[name] = (attempts[name] ?? 0) + count;
     },
   };
-  const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0], mode: CallMode = 'budget') =>
-    callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request, mode);
+  const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0], how: CallHow = {}) =>
+    callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request, how);
   // Children started before this rule was released keep the dispatch they were started with.
   const untilDefinitive = patched(PATCHES.dispatchUntilDefinitive);
 
@@ -60,7 +60,7 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
     const { carrierRef } = await activity(
       'DispatchCarrier',
       { orderId: input.orderId, shipmentId, attempt: input.attempt, packageId, address, faults },
-      untilDefinitive ? 'untilDone' : 'budget',
+      { mode: untilDefinitive ? 'untilDone' : 'budget' },
     );
     return { shipmentId, packageId, carrierRef, address, attempts };
   } catch (err) {

@@ -158,6 +158,27 @@ describe('money is never kept for goods that did not leave', () => {
     expect(world.charges.get(order.paymentId)?.status).toBe('voided');
   });
 
+  it('in deadline mode (local activities) the refund is still a remote activity: it runs only once the decision is in the history', async () => {
+    const world = new FakeWorld();
+    const order = newOrder();
+    const packing = new Gate();
+    world.onPrepare = () => holdUntil(packing);
+    const scheduled = await withWorkers(world, async () => {
+      const handle = await startOrder({ order, policy: testPolicy({}, 'deadline') });
+      await waitForStatus(handle, (s) => s.state === 'shipping');
+      await updateWithRetry((updateId) => handle.executeUpdate(cancelOrderUpdate, { args: [{}], updateId }));
+      await handle.result();
+      packing.open();
+      const { events } = await handle.fetchHistory();
+      return (events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    });
+    // A local refund could run in a workflow task that is never committed, and the retried task
+    // could ship the order after all: money returned, goods gone (found by the invariant checker).
+    expect(scheduled).toContain('RefundPayment');
+    expect(scheduled).not.toContain('ChargePayment'); // the rest stays local in this mode
+    expect(world.charges.get(order.paymentId)?.status).toBe('refunded');
+  });
+
   it('a refund that keeps failing is retried until it succeeds; meanwhile the order is visibly owed, never closed', async () => {
     const world = new FakeWorld();
     const order = newOrder();

@@ -106,7 +106,9 @@ describe('OrderWorkflow', () => {
       await recordHistory('cancel-in-review', handle);
     });
     expect(world.count('ChargePayment')).toBe(0);
-    expect(world.count('RefundPayment')).toBe(0);
+    // Nothing was charged; the payment is voided so that no charge can land later (ADR 009).
+    expect(world.charges.get(order.paymentId)?.status).toBe('voided');
+    expect(world.standingCharges()).toEqual([]);
     expect(world.count('PreparePackage')).toBe(0);
     expect(world.states(order.orderId).at(-1)).toBe('cancelled');
     expect(world.events.map((e) => e.type)).toContain('cancel_requested');

@@ -147,7 +147,8 @@ export const SCENARIOS: Scenario[] = [
       const end = await waitForEnd(ctx, orderId);
       const charges = count(await ctx.api.events(orderId), 'payment_charged');
       return {
-        ok: end.state === 'cancelled' && end.payment.status === 'pending' && charges === 0,
+        // Never charged: the payment is voided, so no late charge can land (ADR 009).
+        ok: end.state === 'cancelled' && end.payment.status === 'voided' && charges === 0,
         happened: `cancel sent in ${accepted.state}; ${describeEnd(end)}; payment ${end.payment.status}, ${charges} charge(s)`,
       };
     },
