@@ -282,7 +282,10 @@ export class OrdersService {
       }
       if (err instanceof WorkflowNotFoundError || isClosedError(err)) {
         const row = await this.store.findOrder(orderId);
-        if (row) throw new ConflictException(`order ${orderId} is already ${row.state}`);
+        if (row && isTerminalState(row.state)) throw new ConflictException(`order ${orderId} is already ${row.state}`);
+        // A closed workflow whose row is not terminal yet: it closed while the message was on its
+        // way, and may have taken it first. The outcome is unknown, not a refusal.
+        if (row) throw unknownOutcome(orderId);
         throw new NotFoundException(`order ${orderId} not found`);
       }
       throw updateFailure(orderId, err, this.logger);
@@ -301,15 +304,20 @@ export function updateFailure(orderId: string, err: unknown, logger?: Logger): E
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError) {
     logger?.warn({ err: err.message }, 'the outcome of the message is unknown');
-    return new GatewayTimeoutException({
-      message:
-        `order ${orderId}: no answer from the workflow in time; the change may or may not have been applied. ` +
-        `Check GET /orders/${orderId} (state, address, timeline) before sending it again.`,
-      outcome: 'unknown',
-      check: `/orders/${orderId}`,
-    });
+    return unknownOutcome(orderId);
   }
   return outageError(err) ?? (err as Error);
+}
+
+/** 504: the message may or may not have been applied; says how to find out. */
+function unknownOutcome(orderId: string): GatewayTimeoutException {
+  return new GatewayTimeoutException({
+    message:
+      `order ${orderId}: no answer from the workflow in time; the change may or may not have been applied. ` +
+      `Check GET /orders/${orderId} (state, address, timeline) before sending it again.`,
+    outcome: 'unknown',
+    check: `/orders/${orderId}`,
+  });
 }
 
 /** The part of a start request that the caller chose (not the server's policy). */
