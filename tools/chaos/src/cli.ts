@@ -4,7 +4,7 @@
  * was lost, charged twice or shipped unpaid, an invariant was broken or a
  * fault's own promise was not kept.
  *
- *   npm run test:chaos -- [--faults a,b] [--orders N] [--in-flight N] [--rate N] [--seed N]
+ *   npm run test:chaos -- [--faults a,b] [--orders N] [--in-flight N] [--rate N] [--seed N] [--deadline-ms N]
  */
 import { freshSeed } from '@order-fulfillment/invariants';
 import { faultLine, passed, verdictDetail } from './orders';
@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   const inFlight = number('in-flight', 100);
   const seed = number('seed', freshSeed());
   const started = Date.now();
-  console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; seed ${seed}`);
-  const results = await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, settleMs: 240_000, log: (line) => console.log(line) });
+  console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; order deadline ${number('deadline-ms', 60_000)} ms; seed ${seed}`);
+  const results = await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, deadlineMs: number('deadline-ms', 60_000), settleMs: 240_000, log: (line) => console.log(line) });
   console.log('');
   for (const r of results) {
     console.log(`== ${r.fault}: ${r.inFlightAtFault} in flight at the fault, ${r.seconds} s ==\n${verdictDetail(r)}`);
