@@ -17,6 +17,7 @@ interface Service {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
+  restart?: string;
   environment?: Record<string, string>;
 }
 
@@ -54,6 +55,11 @@ describe('docker/compose.yaml', () => {
     for (const app of APPS) {
       expect(services[app].depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, temporal: { condition: 'service_healthy' } });
     }
+  });
+
+  it('restarts an app that dies, but not one stopped on purpose, and never re-runs the migrations', () => {
+    for (const app of APPS) expect(services[app].restart).toBe('unless-stopped');
+    expect(services['migrate'].restart).toBe('no');
   });
 
   it('gives workers longer to stop than their shutdown grace (10 s)', () => {

@@ -9,4 +9,4 @@ export { spawnManaged } from './processes';
 export type { ManagedProcess } from './processes';
 export { freePort, waitFor, portOpen } from './wait';
 export { startTestDatabase, temporalCliForTests, repoRoot, sqlRows } from './test-env';
-export type { TestDatabase } from './test-env';
+export type { TestDatabase, TestDatabaseOptions } from './test-env';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { startPostgres } from './postgres';
+import type { Postgres } from './postgres';
 import { resolveTemporalCli } from './temporal-cli';
 import { freePort } from './wait';
 
@@ -17,6 +18,18 @@ export const repoRoot = (): string => resolve(__dirname, '..', '..', '..');
 export interface TestDatabase {
   url: string;
   stop(): Promise<void>;
+  /**
+   * An embedded PostgreSQL of the test's own only (null on DATABASE_URL's
+   * shared server, which a test must not stop): shuts the server down
+   * ("fast": open transactions roll back) and starts it again on the same
+   * port and data, for tests of a database outage.
+   */
+  outage: { down(): Promise<void>; up(): Promise<void> } | null;
+}
+
+export interface TestDatabaseOptions {
+  /** Start an embedded PostgreSQL even when DATABASE_URL is set (so it can be stopped). */
+  embedded?: boolean;
 }
 
 /** Runs one SQL statement on `url` (a connection of its own) and returns the rows: for test assertions. */
@@ -30,8 +43,8 @@ export async function sqlRows<T = Record<string, unknown>>(url: string, query: s
   }
 }
 
-export async function startTestDatabase(name = 'test'): Promise<TestDatabase> {
-  const shared = process.env['DATABASE_URL'];
+export async function startTestDatabase(name = 'test', options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const shared = options.embedded ? undefined : process.env['DATABASE_URL'];
   const database = `${name.replace(/[^a-z0-9_]/gi, '_')}_${process.pid}_${Date.now().toString(36)}`.toLowerCase();
   if (shared) {
     const admin = new Client({ connectionString: shared });
@@ -48,16 +61,27 @@ export async function startTestDatabase(name = 'test'): Promise<TestDatabase> {
         await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
         await client.end();
       },
+      outage: null,
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'of-pg-'));
   chmodSync(dir, 0o755); // reachable by the postgres user when tests run as root
-  const pg = await startPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database });
+  const pgOptions = { dataDir: join(dir, 'pg'), port: await freePort(), database };
+  let pg: Postgres | null = await startPostgres(pgOptions);
   return {
     url: pg.url,
     async stop() {
-      await pg.stop();
+      await pg?.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    outage: {
+      async down() {
+        await pg?.stop();
+        pg = null;
+      },
+      async up() {
+        if (!pg) pg = await startPostgres(pgOptions);
+      },
     },
   };
 }

@@ -7,3 +7,8 @@ export type { Queryable } from './load';
 export type { OrderEvidence, EvidenceSources, WorkflowEvidence } from './evidence';
 export { runInvariants, RETRY_MODES } from './run';
 export type { RunOptions, RunResult, ModeRun } from './run';
+// Order plans (with the exercise's faults per order), for other suites that drive orders (chaos).
+export { planOrders } from './plan';
+export type { OrderPlan } from './plan';
+export { seededRandom, freshSeed } from './random';
+export { mapLimit } from './load';

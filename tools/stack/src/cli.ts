@@ -98,12 +98,8 @@ async function up(): Promise<void> {
     curl -XPOST localhost:${ports.api}/orders -H 'content-type: application/json' -d '{"orderId":"order-123","paymentId":"pmt-123"}'
     curl localhost:${ports.api}/orders/order-123
 `);
-  // If an app dies, say so (the rest keeps running so its log can be read).
-  for (const [name, app] of stack.processes) {
-    void app.exited.then((code) => {
-      if (!stopping) log(`${name} exited (${code}); see ${app.logFile}`);
-    });
-  }
+  // An app that dies is restarted by startStack's supervisor (with backoff),
+  // which says so here: "[stack] order-worker exited (SIGKILL); restarting in 500 ms (restart #1)".
 }
 
 const command = process.argv[2] ?? 'up';

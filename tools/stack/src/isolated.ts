@@ -8,35 +8,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, startTestDatabase } from '@order-fulfillment/infra';
 import { startStack } from './stack';
-import type { Stack } from './stack';
+import type { Stack, StackOptions } from './stack';
+import type { TestDatabase } from '@order-fulfillment/infra';
 
 export interface IsolatedStack {
   stack: Stack;
+  /** The stack's own database (its `outage` stops and starts an embedded server). */
+  database: TestDatabase;
   /** Where the apps' and Temporal's logs are. */
   logsDir: string;
   /** Stops the stack and drops its database; keeps the logs when asked to. */
   stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
+export interface IsolatedStackOptions {
+  /** Keep Temporal's state in a SQLite file in the stack's folder, so restartTemporal keeps workflows (default: in memory). */
+  temporalFile?: boolean;
+  /** An embedded PostgreSQL even when DATABASE_URL is set, so the test can stop it (database.outage). */
+  embeddedPostgres?: boolean;
+  /** The stack's log lines (start-up, the supervisor's restarts). */
+  log?: (line: string) => void;
+  restart?: StackOptions['restart'];
+}
+
 /**
  * `appEnv` must say how the API authenticates: AUTH_DISABLED=true or API_KEY
  * (the API refuses to start with neither).
  */
-export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv = {}): Promise<IsolatedStack> {
+export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv = {}, options: IsolatedStackOptions = {}): Promise<IsolatedStack> {
   const dataDir = mkdtempSync(join(tmpdir(), `of-${name}-`));
   chmodSync(dataDir, 0o755); // reachable by the postgres user when run as root
-  const database = await startTestDatabase(name);
+  const database = await startTestDatabase(name, { embedded: options.embeddedPostgres });
   try {
     const stack = await startStack({
       root: repoRoot(),
       dataDir,
       ports: { api: await freePort(), apiMetrics: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
       databaseUrl: database.url,
-      temporalDbFile: null,
+      temporalDbFile: options.temporalFile ? join(dataDir, 'temporal.sqlite') : null,
       appEnv,
+      log: options.log,
+      restart: options.restart,
     });
     return {
       stack,
+      database,
       logsDir: join(dataDir, 'logs'),
       async stop({ keepLogs = false } = {}) {
         await stack.stop();

@@ -38,7 +38,28 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Aborting stops whatever has started so far and rejects (Ctrl-C during start-up). */
   signal?: AbortSignal;
+  /**
+   * After start-up, an app that exits when nobody asked it to is started
+   * again, as a compose `restart: unless-stopped` policy would; false turns
+   * that off. Defaults: 500 ms doubling to 10 s, reset once an app stayed up 30 s.
+   */
+  restart?: Partial<RestartPolicy> | false;
 }
+
+export interface RestartPolicy {
+  /** Delay before the first restart. */
+  initialDelayMs: number;
+  /** The delay doubles per consecutive crash up to this. */
+  maxDelayMs: number;
+  /** An app that stayed up this long before it died starts again from initialDelayMs. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 10_000, resetAfterMs: 30_000 };
+
+/** The delay before restart number `consecutive` (1 = first crash since the app was last healthy). */
+export const restartDelay = (policy: RestartPolicy, consecutive: number): number =>
+  Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, consecutive - 1));
 
 export interface Stack {
   apiUrl: string;
@@ -47,9 +68,21 @@ export interface Stack {
   temporalAddress: string;
   temporalUiUrl: string | null;
   databaseUrl: string;
+  /** The running process of each app (replaced when the supervisor restarts one). */
   processes: Map<AppName, ManagedProcess>;
-  /** Starts (or restarts) one app. */
+  /** The Temporal dev server the stack started (null with an external Temporal). */
+  readonly temporal: TemporalServer | null;
+  /**
+   * Stops the Temporal dev server (SIGTERM), waits `downMs`, starts it again
+   * on the same ports and, when it has one, the same SQLite file.
+   */
+  restartTemporal(downMs?: number): Promise<void>;
+  /** Starts (or restarts) one app and waits until it is ready; supervised like the others. */
   startApp(name: AppName): Promise<ManagedProcess>;
+  /** Stops one app on purpose (SIGTERM): the supervisor leaves it stopped until startApp. */
+  stopApp(name: AppName): Promise<number | string>;
+  /** Restarts of each app by the supervisor so far. */
+  restarts: Map<AppName, number>;
   stop(): Promise<void>;
 }
 
@@ -77,20 +110,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     let temporal: TemporalServer | null = null;
     let temporalAddress = options.temporalAddress;
-    if (!temporalAddress) {
-      const cli = resolveTemporalCli({ root: options.root, log });
-      const starting = startTemporalServer({
-        cli,
-        port: options.ports.temporal,
-        uiPort: options.ports.temporalUi,
-        dbFile: options.temporalDbFile ?? undefined,
-        logFile: join(logsDir, 'temporal.log'),
+    const temporalOptions = !temporalAddress
+      ? {
+          cli: resolveTemporalCli({ root: options.root, log }),
+          port: options.ports.temporal,
+          uiPort: options.ports.temporalUi,
+          dbFile: options.temporalDbFile ?? undefined,
+          logFile: join(logsDir, 'temporal.log'),
+        }
+      : null;
+    if (temporalOptions) {
+      const starting = startTemporalServer(temporalOptions);
+      // Whichever server is current when the stack stops (restartTemporal replaces it).
+      cleanups.push(async () => {
+        await starting.catch(() => null);
+        await temporal?.stop();
       });
-      cleanups.push(async () => (await starting.catch(() => null))?.stop());
       temporal = await step(starting);
       temporalAddress = temporal.address;
       log(`temporal: ${temporal.address} (UI ${temporal.uiUrl})`);
     }
+    if (!temporalAddress) throw new Error('no Temporal address');
+    const restartTemporal = async (downMs = 0): Promise<void> => {
+      if (!temporal || !temporalOptions) throw new Error('restartTemporal: the stack uses an external Temporal');
+      await temporal.stop();
+      log(`temporal: stopped${temporalOptions.dbFile ? ` (state kept in ${temporalOptions.dbFile})` : ' (in memory: its state is gone)'}`);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      temporal = await startTemporalServer(temporalOptions);
+      log(`temporal: started again on ${temporal.address}`);
+    };
 
     const startingPostgres = startPostgres({
       databaseUrl: options.databaseUrl,
@@ -115,9 +163,45 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.ports.apiMetrics ? { METRICS_PORT: String(options.ports.apiMetrics) } : {}),
     };
     const processes = new Map<AppName, ManagedProcess>();
-    const startApp = async (name: AppName): Promise<ManagedProcess> => {
+    const policy: RestartPolicy | null = options.restart === false ? null : { ...DEFAULT_RESTART_POLICY, ...options.restart };
+    const supervisor = { stopping: false, started: false };
+    const stoppedOnPurpose = new Set<AppName>();
+    const restarts = new Map<AppName, number>();
+    const consecutive = new Map<AppName, number>();
+    const pending = new Map<AppName, NodeJS.Timeout>();
+    const spawnApp = (name: AppName): ManagedProcess => {
       const app = spawnManaged(name, process.execPath, [appEntry(options.root, name)], { env, logFile: join(logsDir, `${name}.log`) });
       processes.set(name, app);
+      stoppedOnPurpose.delete(name);
+      const spawnedAt = Date.now();
+      void app.exited.then((code) => {
+        // Only the current process of a supervised, running stack, and not one stopped on purpose.
+        if (!policy || !supervisor.started || supervisor.stopping || stoppedOnPurpose.has(name) || processes.get(name) !== app) return;
+        const crashes = Date.now() - spawnedAt >= policy.resetAfterMs ? 1 : (consecutive.get(name) ?? 0) + 1;
+        consecutive.set(name, crashes);
+        const count = (restarts.get(name) ?? 0) + 1;
+        restarts.set(name, count);
+        const delay = restartDelay(policy, crashes);
+        log(`${name} exited (${code}); restarting in ${delay} ms (restart #${count}); see ${app.logFile}`);
+        pending.set(
+          name,
+          setTimeout(() => {
+            pending.delete(name);
+            if (supervisor.stopping || stoppedOnPurpose.has(name)) return;
+            const again = spawnApp(name);
+            const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name);
+            // Readiness is only reported: a restart that dies again is caught by its own exit.
+            void Promise.race([ready.then(() => true), again.exited.then(() => false)]).then(
+              (up) => up && !supervisor.stopping && log(`${name}: ready again (restart #${count})`),
+              (err: unknown) => log(`${name}: not ready after restart #${count}: ${err instanceof Error ? err.message : String(err)}`),
+            );
+          }, delay),
+        );
+      });
+      return app;
+    };
+    const startApp = async (name: AppName): Promise<ManagedProcess> => {
+      const app = spawnApp(name);
       const died = app.exited.then((code) => {
         throw new Error(`${name} exited (${code}) during start-up; see ${app.logFile}`);
       });
@@ -126,14 +210,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await step(Promise.race([ready, died]));
       return app;
     };
+    const stopApp = async (name: AppName): Promise<number | string> => {
+      stoppedOnPurpose.add(name);
+      clearTimeout(pending.get(name));
+      pending.delete(name);
+      return (await processes.get(name)?.stop('SIGTERM', 20_000)) ?? 'not running';
+    };
     cleanups.push(async () => {
       // Apps first (they drain in-flight work), then the servers they use.
+      supervisor.stopping = true;
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM', 20_000)));
     });
     for (const name of options.apps ?? ALL_APPS) {
       await startApp(name);
       log(`${name}: ready`);
     }
+    supervisor.started = true;
     return {
       apiUrl,
       apiMetricsUrl: `http://127.0.0.1:${options.ports.apiMetrics ?? 9464}/metrics`,
@@ -141,7 +235,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       temporalUiUrl: temporal?.uiUrl ?? null,
       databaseUrl: postgres.url,
       processes,
+      get temporal() {
+        return temporal;
+      },
+      restartTemporal,
       startApp,
+      stopApp,
+      restarts,
       stop: stopAll,
     };
   } catch (err) {

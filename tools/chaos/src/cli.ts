@@ -1,0 +1,59 @@
+/**
+ * `npm run test:chaos`: the full chaos run (at least 100 orders in flight per
+ * fault). Prints one `fault:` line per fault and exits non-zero when an order
+ * was lost, charged twice or shipped unpaid, an invariant was broken or a
+ * fault's own promise was not kept.
+ *
+ *   npm run test:chaos -- [--faults a,b] [--orders N] [--in-flight N] [--rate N] [--seed N] [--deadline-ms N]
+ */
+import { freshSeed } from '@order-fulfillment/invariants';
+import { faultLine, passed, verdictDetail } from './orders';
+import { FAULTS, runChaos } from './run';
+import type { FaultName } from './run';
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function number(name: string, fallback: number): number {
+  const raw = option(name);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`chaos: --${name}: "${raw}" is not a positive integer`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const faults = (option('faults')?.split(',') ?? [...FAULTS]) as FaultName[];
+  const unknown = faults.filter((f) => !FAULTS.includes(f));
+  if (unknown.length) {
+    console.error(`chaos: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
+    process.exit(2);
+  }
+  const orders = number('orders', 130);
+  const inFlight = number('in-flight', 100);
+  const seed = number('seed', freshSeed());
+  const started = Date.now();
+  console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; order deadline ${number('deadline-ms', 60_000)} ms; seed ${seed}`);
+  const results = await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, deadlineMs: number('deadline-ms', 60_000), settleMs: 240_000, log: (line) => console.log(line) });
+  console.log('');
+  for (const r of results) {
+    console.log(`== ${r.fault}: ${r.inFlightAtFault} in flight at the fault, ${r.seconds} s ==\n${verdictDetail(r)}`);
+  }
+  console.log('');
+  for (const r of results) console.log(faultLine(r));
+  console.log(`chaos: ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${seed}`);
+  const failed = results.filter((r) => !passed(r));
+  if (failed.length) {
+    console.error(`chaos: FAILED: ${failed.map((r) => r.fault).join(', ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
