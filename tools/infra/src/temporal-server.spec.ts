@@ -36,7 +36,8 @@ describe('startTemporalServer with a SQLite file', () => {
   it('puts the file in WAL mode and keeps a started workflow across a restart', async () => {
     const cli = temporalCliForTests();
     const dbFile = join(dir, 'temporal.sqlite');
-    const options = { cli, port: await freePort(), uiPort: await freePort(), dbFile, logFile: join(dir, 'temporal.log') };
+    // The default pragmas, given explicitly so that TEMPORAL_SQLITE_PRAGMAS in the caller's environment does not change the test.
+    const options = { cli, port: await freePort(), uiPort: await freePort(), dbFile, logFile: join(dir, 'temporal.log'), sqlitePragmas: DEFAULT_SQLITE_PRAGMAS };
     const temporal = (...args: string[]) => run(cli, [...args, '--address', `127.0.0.1:${options.port}`, '--output', 'json'], { timeout: 30_000 });
 
     let server = await startTemporalServer(options);
