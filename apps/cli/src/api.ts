@@ -2,7 +2,7 @@
  * The REST API, as the CLI sees it: Node's fetch, JSON in and out, the API key
  * as a bearer token, and errors turned into values the CLI can explain.
  */
-import type { Address, FaultPlan, MessageAccepted, OrderItem, OrderState, OrderStatus } from '@order-fulfillment/contracts';
+import type { Address, FaultPlan, MessageAccepted, OrderItem, OrderState, OrderStatus, RetryMode } from '@order-fulfillment/contracts';
 
 export const DEFAULT_API_URL = 'http://localhost:8000';
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -27,6 +27,8 @@ export interface CreateOrderBody {
   items?: OrderItem[];
   address?: Address;
   faults?: FaultPlan;
+  /** This order's retry mode instead of the API's (only when the API allows fault injection). */
+  retryMode?: RetryMode;
 }
 
 export interface OrderEvent {

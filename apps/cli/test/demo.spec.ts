@@ -16,7 +16,9 @@ describe('order demo', () => {
       expect(r.stdout).toMatch(new RegExp(`^\\d  ${title}.*PASS$`, 'm'));
     }
     expect(r.stdout).toContain('every scenario ended as expected');
-    expect(r.stdout).toMatch(/\d+\/10 completed within the deadline/);
-    expect(r.stdout).toContain('0 charged twice');
+    // The fault batch runs in both retry modes on the same faults.
+    expect(r.stdout).toMatch(/deadline: \d+\/10 completed within the deadline/);
+    expect(r.stdout).toMatch(/seed: \d+\/10 completed within the deadline/);
+    expect(r.stdout).not.toMatch(/[1-9]\d* charged twice/);
   }, 120_000);
 });

@@ -82,6 +82,8 @@ describe('POST /orders', () => {
     ['unknown field', { orderId: 'o1', paymentId: 'p1', coupon: 'FREE' }, 'coupon'],
     ['unknown nested field', { orderId: 'o1', paymentId: 'p1', items: [{ sku: 'A', qty: 1, colour: 'red' }] }, 'items.0.colour'],
     ['bad fault plan', { orderId: 'o1', paymentId: 'p1', faults: { errorRate: 2 } }, 'faults.errorRate'],
+    ['unknown retry mode', { orderId: 'o1', paymentId: 'p1', retryMode: 'fast' }, 'retryMode'],
+    ['retry mode not a string', { orderId: 'o1', paymentId: 'p1', retryMode: 1 }, 'retryMode'],
     // The workflow's own rules (orderProblems), applied by the API before anything starts:
     ['sku of spaces only (once 201, then failed in the workflow)', { orderId: 'o1', paymentId: 'p1', items: [{ sku: '   ', qty: 1 }] }, 'items.0.sku'],
     ['street of spaces only (once 201, then failed in the workflow)', { orderId: 'o1', paymentId: 'p1', address: { street: ' \t ', city: 'c' } }, 'address.street'],
@@ -163,6 +165,41 @@ describe('POST /orders', () => {
       expectError(await http('POST', '/orders', changed), 409);
     }
     expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [order.orderId])).toEqual([{ n: 1 }]);
+  });
+
+  it('201: the default retry mode is deadline; an order may carry its own (fault injection allowed), shown in its view', async () => {
+    const byDefault = newOrder();
+    const seed = newOrder({ retryMode: 'seed' });
+    expect((await http('POST', '/orders', byDefault)).status).toBe(201);
+    expect((await http('POST', '/orders', seed)).status).toBe(201);
+    const defaultView = await waitForOrder(byDefault.orderId, (o) => o.state === 'completed', 20_000);
+    const seedView = await waitForOrder(seed.orderId, (o) => o.state === 'completed', 20_000);
+    expect(defaultView.retryMode).toBe('deadline');
+    expect(seedView.retryMode).toBe('seed');
+    // Naming another mode for the same order is another request; naming none is the same one.
+    expectError(await http('POST', '/orders', { ...seed, retryMode: 'deadline' }), 409);
+    expect((await http('POST', '/orders', { ...seed, retryMode: undefined })).status).toBe(200);
+    expect((await http('POST', '/orders', seed)).status).toBe(200);
+  });
+
+  it('400: retryMode and faults are refused, naming the field, by an API without fault injection', async () => {
+    const strict = await startApi('no-fault-injection', { ALLOW_FAULT_INJECTION: 'false' });
+    try {
+      const reason = 'fault injection is disabled on this API (ALLOW_FAULT_INJECTION=true enables it)';
+      for (const [extra, field] of [[{ retryMode: 'seed' }, 'retryMode'], [{ faults: { preset: 'exercise' } }, 'faults']] as const) {
+        const order = newOrder(extra);
+        const res = await httpAt(strict.url, 'POST', '/orders', order);
+        expectError(res, 400);
+        expect(res.body.errors).toEqual([{ field, reason }]);
+        expect(await sql('SELECT count(*)::int AS n FROM orders WHERE id = $1', [order.orderId])).toEqual([{ n: 0 }]);
+      }
+      const both = await httpAt(strict.url, 'POST', '/orders', newOrder({ retryMode: 'deadline', faults: { preset: 'exercise' } }));
+      expect(fields(both).sort()).toEqual(['faults', 'retryMode']);
+      // Without either field the same API starts orders as usual.
+      expect((await httpAt(strict.url, 'POST', '/orders', newOrder())).status).toBe(201);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('concurrent duplicates: one 201, the rest 200 (same body) or 409 (another body), one workflow, one charge', async () => {

@@ -1,5 +1,5 @@
 import { LIMITS, addressProblems, orderAmount, orderProblems, problemField, isTerminalState, ID_PATTERN } from './order';
-import { defaultOrderPolicy } from './policy';
+import { DEFAULT_RETRY_MODE, defaultOrderPolicy, retryModeProblems } from './policy';
 import { orderWorkflowId, shippingWorkflowId } from './temporal';
 
 describe('orderProblems', () => {
@@ -84,8 +84,19 @@ describe('names', () => {
 });
 
 describe('defaultOrderPolicy', () => {
-  it('follows the seed by default: at most 3 attempts, no hedging, 2 s review, 15 s budget', () => {
+  it('keeps the deadline by default: deadline mode, 2 s review, 15 s budget', () => {
     const policy = defaultOrderPolicy();
+    expect(DEFAULT_RETRY_MODE).toBe('deadline');
+    expect(policy.retryMode).toBe('deadline');
+    expect(policy.reviewMs).toBe(2_000);
+    expect(policy.deadlineMs).toBe(15_000);
+    const { RefundPayment, ...rest } = policy.activities;
+    expect(Object.values(rest).every((a) => a.local && a.retry.maximumAttempts === 0)).toBe(true);
+    // The refund stays remote in every mode (ADR 009).
+    expect(RefundPayment.local).toBe(false);
+  });
+  it('seed mode follows the seed: at most 3 attempts, no hedging, 2 s review, 15 s budget', () => {
+    const policy = defaultOrderPolicy('seed');
     expect(policy.retryMode).toBe('seed');
     expect(policy.reviewMs).toBe(2_000);
     expect(policy.deadlineMs).toBe(15_000);
@@ -100,8 +111,20 @@ describe('defaultOrderPolicy', () => {
     expect(Object.values(policy.activities).every((a) => a.retry.maximumAttempts === 0 && a.hedgeAfterMs > 0)).toBe(true);
   });
   it('gives every activity its own copy (changing one changes no other)', () => {
-    const policy = defaultOrderPolicy();
+    const policy = defaultOrderPolicy('seed');
     policy.activities.ChargePayment.retry.maximumAttempts = 9;
     expect(policy.activities.MarkShipped.retry.maximumAttempts).toBe(3);
+  });
+});
+
+describe('retryModeProblems', () => {
+  it('accepts the known modes', () => {
+    expect(retryModeProblems('seed')).toEqual([]);
+    expect(retryModeProblems('deadline')).toEqual([]);
+  });
+  it('names the field and the modes for anything else', () => {
+    for (const bad of ['fast', '', 'SEED', 3, null, undefined, {}]) {
+      expect(retryModeProblems(bad)).toEqual(['retryMode: must be one of seed, deadline']);
+    }
   });
 });

@@ -185,6 +185,8 @@ export interface OrderStatus {
   /** A refund is owed and still being retried; the order ends once it succeeds. */
   refundOwed: boolean;
   review: { approved: boolean; by: string | null };
+  /** How this order retries (its policy's mode); absent in orders started before it was shown. */
+  retryMode?: 'seed' | 'deadline';
   startedAt: string;
   deadline: string;
   timeline: TimelineEntry[];

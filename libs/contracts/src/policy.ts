@@ -8,6 +8,18 @@ import { ACTIVITY_NAMES } from './activities';
 
 export type RetryMode = 'seed' | 'deadline';
 export const RETRY_MODES: readonly RetryMode[] = ['seed', 'deadline'];
+/**
+ * The mode an order gets when nothing says otherwise: the one that keeps the
+ * product's promise (15 s under the exercise's faults, ADR 035). `seed` keeps
+ * the seed's literal 3-attempt policy, one setting away (RETRY_MODE=seed).
+ */
+export const DEFAULT_RETRY_MODE: RetryMode = 'deadline';
+
+/** Problems with a retry mode chosen for one order (shared by the API and its tests). */
+export function retryModeProblems(value: unknown): string[] {
+  if (typeof value === 'string' && (RETRY_MODES as readonly string[]).includes(value)) return [];
+  return [`retryMode: must be one of ${RETRY_MODES.join(', ')}`];
+}
 
 export interface RetryPolicyConfig {
   initialIntervalMs: number;
@@ -83,7 +95,7 @@ const REFUND_ACTIVITY: ActivityPolicy = {
   local: false,
 };
 
-export function defaultOrderPolicy(mode: RetryMode = 'seed'): OrderPolicy {
+export function defaultOrderPolicy(mode: RetryMode = DEFAULT_RETRY_MODE): OrderPolicy {
   const base = mode === 'deadline' ? DEADLINE_ACTIVITY : SEED_ACTIVITY;
   const activities = Object.fromEntries(
     ACTIVITY_NAMES.map((name) => {

@@ -1,11 +1,13 @@
 /**
- * Resolves an order's policy from configuration. Defaults follow the seed
- * (RETRY_MODE=seed); RETRY_MODE=deadline retries while the budget allows and
- * hedges slow calls. Any field can be overridden, globally (ACTIVITY_*) or for
+ * Resolves an order's policy from configuration. The default mode is
+ * `deadline` (retry while the budget allows, local activities, hedged calls:
+ * the mode that keeps the 15 s promise, ADR 035); RETRY_MODE=seed keeps the
+ * seed's literal policy (at most 3 attempts, remote activities). Any field can be overridden, globally (ACTIVITY_*) or for
  * one activity (for example CHARGE_PAYMENT_MAX_ATTEMPTS).
  */
 import type { ActivityName, ActivityPolicy, OrderPolicy } from '@order-fulfillment/contracts';
-import { ACTIVITY_NAMES, RETRY_MODES, defaultOrderPolicy } from '@order-fulfillment/contracts';
+import { ACTIVITY_NAMES, DEFAULT_RETRY_MODE, RETRY_MODES, defaultOrderPolicy } from '@order-fulfillment/contracts';
+import type { RetryMode } from '@order-fulfillment/contracts';
 import { Env, booleanEnv, numberEnv, oneOfEnv } from './env';
 
 /** ChargePayment -> CHARGE_PAYMENT */
@@ -29,8 +31,11 @@ function activityOverrides(env: Env, prefix: string, base: ActivityPolicy): Acti
   };
 }
 
-export function resolveOrderPolicy(env: Env = process.env): OrderPolicy {
-  const mode = oneOfEnv(env, 'RETRY_MODE', RETRY_MODES, 'seed');
+/**
+ * `mode` overrides RETRY_MODE (an order that carries its own mode); every
+ * other setting still comes from `env`.
+ */
+export function resolveOrderPolicy(env: Env = process.env, mode: RetryMode = oneOfEnv(env, 'RETRY_MODE', RETRY_MODES, DEFAULT_RETRY_MODE)): OrderPolicy {
   const policy = defaultOrderPolicy(mode);
   policy.reviewMs = numberEnv(env, 'ORDER_REVIEW_MS', policy.reviewMs, { min: 0, max: 3_600_000 });
   policy.deadlineMs = numberEnv(env, 'ORDER_DEADLINE_MS', policy.deadlineMs, { min: 1_000, max: 86_400_000 });

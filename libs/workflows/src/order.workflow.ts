@@ -149,6 +149,7 @@ class OrderRun implements CallContext {
       late: false,
       refundOwed: false,
       review: { approved: false, by: null },
+      retryMode: policy.retryMode,
       startedAt: new Date(startedAt).toISOString(),
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],

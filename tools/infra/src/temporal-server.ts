@@ -16,6 +16,31 @@ export interface TemporalServerOptions {
   namespace?: string;
   logFile: string;
   host?: string;
+  /**
+   * SQLite pragmas for the file (`name=value`); default {@link DEFAULT_SQLITE_PRAGMAS},
+   * or TEMPORAL_SQLITE_PRAGMAS (comma-separated; empty for SQLite's own defaults).
+   */
+  sqlitePragmas?: readonly string[];
+}
+
+/**
+ * Write-ahead log, synced at checkpoints rather than at every commit: the dev
+ * server's per-order work is mostly SQLite commits, and this makes each one
+ * cheap. A crash of the process loses nothing (the log is in the file); a power
+ * loss may lose the last commits (ADR 036). Workflows survive a restart either way.
+ */
+export const DEFAULT_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal'];
+
+/** The pragmas to use: the option, else TEMPORAL_SQLITE_PRAGMAS, else the defaults. */
+export function sqlitePragmas(option: readonly string[] | undefined, env: NodeJS.ProcessEnv = globalThis.process.env): readonly string[] {
+  if (option) return option;
+  const raw = env['TEMPORAL_SQLITE_PRAGMAS'];
+  if (raw === undefined) return DEFAULT_SQLITE_PRAGMAS;
+  const pragmas = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const pragma of pragmas) {
+    if (!/^[a-z_]+=[A-Za-z0-9_]+$/.test(pragma)) throw new Error(`TEMPORAL_SQLITE_PRAGMAS: "${pragma}" is not name=value`);
+  }
+  return pragmas;
 }
 
 export interface TemporalServer {
@@ -49,6 +74,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const pragma of sqlitePragmas(options.sqlitePragmas)) args.push('--sqlite-pragma', pragma);
   }
   if (await portOpen(options.port, host)) throw new Error(`Temporal port ${options.port} is already in use (set TEMPORAL_PORT)`);
   const process = spawnManaged('temporal', options.cli, args, { env: { ...globalThis.process.env }, logFile: options.logFile });

@@ -74,3 +74,20 @@ describe('defaults', () => {
     expect(config.docsEnabled).toBe(false);
   });
 });
+
+describe('order policies', () => {
+  it('gives orders deadline mode by default, and keeps each mode ready for orders that name one, with the same settings', () => {
+    const config = loadApiConfig({ ...base, AUTH_DISABLED: 'true', ORDER_REVIEW_MS: '900' });
+    expect(config.orderPolicy.retryMode).toBe('deadline');
+    expect(config.orderPolicies.deadline).toEqual(config.orderPolicy);
+    expect(config.orderPolicies.seed.retryMode).toBe('seed');
+    expect(config.orderPolicies.seed.activities.ChargePayment.retry.maximumAttempts).toBe(3);
+    expect(config.orderPolicies.seed.reviewMs).toBe(900);
+  });
+
+  it('RETRY_MODE=seed makes the seed policy the default', () => {
+    const config = loadApiConfig({ ...base, AUTH_DISABLED: 'true', RETRY_MODE: 'seed' });
+    expect(config.orderPolicy.retryMode).toBe('seed');
+    expect(config.orderPolicies.deadline.retryMode).toBe('deadline');
+  });
+});

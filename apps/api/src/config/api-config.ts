@@ -4,7 +4,8 @@
  * of a secret).
  */
 import { isIP } from 'node:net';
-import type { OrderPolicy } from '@order-fulfillment/contracts';
+import type { OrderPolicy, RetryMode } from '@order-fulfillment/contracts';
+import { RETRY_MODES } from '@order-fulfillment/contracts';
 import { ConfigError, booleanEnv, numberEnv, optionalEnv, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
 import type { Env, TemporalConfig } from '@order-fulfillment/platform';
 
@@ -23,8 +24,13 @@ export interface ApiConfig {
   temporalTimeoutMs: number;
   /** Deadline of an update (cancel, address, approve), ms; past it the outcome is unknown (504). */
   updateTimeoutMs: number;
-  /** Policy given to every order started by this API. */
+  /** Policy given to every order started by this API (RETRY_MODE's, `deadline` by default). */
   orderPolicy: OrderPolicy;
+  /**
+   * The policy of each retry mode, with this API's other settings: for an
+   * order that carries its own `retryMode` (only with ALLOW_FAULT_INJECTION=true).
+   */
+  orderPolicies: Record<RetryMode, OrderPolicy>;
   /**
    * Keys accepted in `Authorization: Bearer <key>` (API_KEYS, comma-separated,
    * and/or API_KEY). Several at once so a key is rotated without downtime.
@@ -70,6 +76,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     temporalTimeoutMs: numberEnv(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5_000, { min: 500, max: 120_000 }),
     updateTimeoutMs: numberEnv(env, 'TEMPORAL_UPDATE_TIMEOUT_MS', 10_000, { min: 500, max: 120_000 }),
     orderPolicy: resolveOrderPolicy(env),
+    orderPolicies: Object.fromEntries(RETRY_MODES.map((mode) => [mode, resolveOrderPolicy(env, mode)])) as Record<RetryMode, OrderPolicy>,
     apiKeys,
     authDisabled,
     corsOrigins: (optionalEnv(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),

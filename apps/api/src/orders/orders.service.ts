@@ -11,7 +11,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowHandle,
 } from '@temporalio/client';
-import type { MessageAccepted, OrderInput, OrderState, OrderStatus, OrderWorkflowInput } from '@order-fulfillment/contracts';
+import type { MessageAccepted, OrderInput, OrderState, OrderStatus, OrderWorkflowInput, RetryMode } from '@order-fulfillment/contracts';
 import {
   DEFAULT_ITEMS,
   ORDER_WORKFLOW_TYPE,
@@ -23,6 +23,7 @@ import {
   orderStartOptions,
   orderWorkflowId,
   problemField,
+  retryModeProblems,
   statusQuery,
   updateAddressUpdate,
 } from '@order-fulfillment/contracts';
@@ -68,19 +69,22 @@ export class OrdersService {
       items: dto.items?.map((i) => ({ sku: i.sku, qty: i.qty, ...(i.unitPrice !== undefined ? { unitPrice: i.unitPrice } : {}) })) ?? [...DEFAULT_ITEMS],
       address: dto.address ? { ...dto.address } : null,
     };
-    if (dto.faults && !this.config.allowFaultInjection) {
+    // Choosing faults or the retry mode per order is chaos testing, behind the same switch.
+    const gated = (['faults', 'retryMode'] as const).filter((field) => dto[field] !== undefined && !this.config.allowFaultInjection);
+    if (gated.length) {
       throw new BadRequestException({
         message: 'validation failed',
-        errors: [{ field: 'faults', reason: 'fault injection is disabled on this API (ALLOW_FAULT_INJECTION=true enables it)' }],
+        errors: gated.map((field) => ({ field, reason: 'fault injection is disabled on this API (ALLOW_FAULT_INJECTION=true enables it)' })),
       });
     }
     // The same rules the ValidateOrder activity applies: what the workflow would refuse is refused here.
-    const problems = orderProblems(order);
+    const problems = [...orderProblems(order), ...(dto.retryMode !== undefined ? retryModeProblems(dto.retryMode) : [])];
     if (problems.length) throw new BadRequestException({ message: 'validation failed', errors: problems.map((p) => problemField(p)) });
-    const input: OrderWorkflowInput = { order, policy: this.config.orderPolicy, faults: dto.faults ? { ...dto.faults } : null };
+    const policy = dto.retryMode !== undefined ? this.config.orderPolicies[dto.retryMode] : this.config.orderPolicy;
+    const input: OrderWorkflowInput = { order, policy, faults: dto.faults ? { ...dto.faults } : null };
     const workflowId = orderWorkflowId(order.orderId);
     const row = await this.store.findOrder(order.orderId);
-    if (row) return this.replay(input, row);
+    if (row) return this.replay(input, row, dto.retryMode);
     try {
       const handle = await this.rpc(() =>
         this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
@@ -93,7 +97,7 @@ export class OrdersService {
       this.logger.log({ workflowId, runId: handle.firstExecutionRunId, faults: input.faults !== null }, 'order started');
       return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replay(input, await this.store.findOrder(order.orderId));
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replay(input, await this.store.findOrder(order.orderId), dto.retryMode);
       throw err;
     }
   }
@@ -103,12 +107,17 @@ export class OrdersService {
    * started), another is a conflict. The input is read from the workflow's
    * start event; once Temporal no longer keeps the workflow, from the row.
    */
-  private async replay(input: OrderWorkflowInput, row: { state: OrderState; paymentId: string; items: unknown; address: unknown } | null): Promise<OrderCreated & { replayed: true }> {
+  private async replay(
+    input: OrderWorkflowInput,
+    row: { state: OrderState; paymentId: string; items: unknown; address: unknown } | null,
+    retryMode?: RetryMode,
+  ): Promise<OrderCreated & { replayed: true }> {
     const { orderId } = input.order;
     const workflowId = orderWorkflowId(orderId);
     const started = await this.startedInput(workflowId);
+    // A retry mode asked for must be the one the order runs with; a request that asked for none takes any.
     const same = started
-      ? canonical(requestOf(started.input)) === canonical(requestOf(input))
+      ? canonical(requestOf(started.input)) === canonical(requestOf(input)) && (retryMode === undefined || started.input.policy.retryMode === retryMode)
       : row !== null && canonical({ paymentId: row.paymentId, items: row.items, address: row.address }) === canonical({ ...requestOf(input), faults: undefined });
     if (!same) {
       this.logger.warn('order not started: the order id exists with another request');

@@ -25,14 +25,15 @@ export const demo: Verb = {
   summary: 'run the showcase against the running stack and print what each scenario expected and got',
   positionals: [],
   options: [
-    { name: 'batch', type: 'string', value: '<n>', description: 'orders in the fault batch (1-50, default 10)' },
+    { name: 'batch', type: 'string', value: '<n>', description: 'orders in the fault batch per retry mode (1-50, default 10)' },
     { name: 'seed', type: 'string', value: '<n>', description: 'first fault seed of the batch; order i uses seed+i (default 1)' },
     { name: 'timeout', type: 'string', value: '<s>', description: 'give up on unfinished scenarios after s seconds (default 55)' },
   ],
   details: [
     'Scenarios (the first five at once, then the batch): a happy order; one cancelled in review; one cancelled after payment (refunded);',
     'an address change used at dispatch; a declined dispatch recovered by a second shipment; a batch under the',
-    "exercise's fault rates (1/3 of calls fail, 1/3 hang). Order ids are unique per run (demo-<run>-<scenario>).",
+    "exercise's fault rates (1/3 of calls fail, 1/3 hang), once in deadline mode and once in seed mode, side by side on the",
+    'same faults. Order ids are unique per run (demo-<run>-<scenario>).',
     'Needs an API started with ALLOW_FAULT_INJECTION=true (./scripts/quick-start.sh does that).',
     'Exits 0 when every scenario ended as expected, 1 otherwise.',
   ],

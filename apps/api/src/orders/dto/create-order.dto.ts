@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
-import { ID_PATTERN, LIMITS } from '@order-fulfillment/contracts';
+import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
+import { ID_PATTERN, LIMITS, RETRY_MODES } from '@order-fulfillment/contracts';
+import type { RetryMode } from '@order-fulfillment/contracts';
 import { AddressDto } from './address.dto';
 import { FaultPlanDto } from './fault-plan.dto';
 import { NotBlank } from './not-blank';
@@ -80,4 +81,13 @@ export class CreateOrderDto {
   @ValidateNested()
   @Type(() => FaultPlanDto)
   faults?: FaultPlanDto;
+
+  @ApiPropertyOptional({
+    enum: RETRY_MODES,
+    description: "This order's retry mode instead of the API's RETRY_MODE (chaos testing: compare the modes on the same faults); refused unless the API allows fault injection.",
+  })
+  // Checked after class-validator by the shared retryModeProblems (ADR 026).
+  @IsOptional()
+  @Allow()
+  retryMode?: RetryMode;
 }
