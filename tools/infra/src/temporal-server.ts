@@ -16,6 +16,8 @@ export interface TemporalServerOptions {
   namespace?: string;
   logFile: string;
   host?: string;
+  /** Custom search attributes to register, `Name=Type` (e.g. `OrderState=Keyword`). */
+  searchAttributes?: readonly string[];
 }
 
 export interface TemporalServer {
@@ -46,6 +48,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     '--dynamic-config-value',
     'matching.numTaskqueueWritePartitions=1',
   ];
+  for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
