@@ -2,8 +2,9 @@
  * The app's own metrics, as the workers export them on the Temporal SDK's
  * Prometheus endpoint next to the SDK's runtime metrics (ADR 042). One list,
  * so the code that records them, the dashboard's check and the end-to-end
- * scrape agree on the names. Names are given as created; Prometheus shows a
- * counter with `_total` and a histogram as `_bucket`, `_sum` and `_count`.
+ * scrape agree on the names. The SDK's exporter shows them as created: no
+ * prefix, a counter without `_total`, a histogram as `_bucket`, `_sum` and
+ * `_count`.
  */
 export const APP_METRICS = {
   /** Counter, tags `state` (completed, failed, cancelled) and `reason` (a code, never free text). From the workflow. */
@@ -29,7 +30,7 @@ export const APP_METRICS = {
 /** The app metrics that are histograms; the others are counters. */
 const APP_HISTOGRAMS: readonly string[] = [APP_METRICS.orderDuration, APP_METRICS.stepDuration];
 
-/** Prefix the workers' Temporal runtime puts on every metric it exports (the SDK's default). */
+/** Prefix of the Temporal SDK's own metrics (the SDK's default); the app's metrics have none. */
 export const WORKER_METRIC_PREFIX = 'temporal_';
 
 /**
@@ -42,12 +43,12 @@ export const SDK_METRICS = {
   gauges: ['worker_task_slots_available', 'worker_task_slots_used', 'sticky_cache_size'],
 } as const;
 
-/** Every Prometheus series name the workers export that a dashboard may use (app and SDK, prefixed). */
+/** Every Prometheus series name the workers export that a dashboard may use (the app's, and the SDK's with their prefix). */
 export function workerSeriesNames(): string[] {
   const p = WORKER_METRIC_PREFIX;
-  const histogram = (name: string) => [`${p}${name}_bucket`, `${p}${name}_sum`, `${p}${name}_count`];
-  const app = Object.values(APP_METRICS).flatMap((name) => (APP_HISTOGRAMS.includes(name) ? histogram(name) : [`${p}${name}_total`]));
-  return [...app, ...SDK_METRICS.histograms.flatMap(histogram), ...SDK_METRICS.gauges.map((name) => `${p}${name}`)];
+  const histogram = (name: string) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+  const app = Object.values(APP_METRICS).flatMap((name) => (APP_HISTOGRAMS.includes(name) ? histogram(name) : [name]));
+  return [...app, ...SDK_METRICS.histograms.flatMap((name) => histogram(`${p}${name}`)), ...SDK_METRICS.gauges.map((name) => `${p}${name}`)];
 }
 
 /**
