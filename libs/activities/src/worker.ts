@@ -37,6 +37,8 @@ export interface WorkerSpec {
   /** Path of the pre-built bundle (production). */
   bundlePath: string;
   activities(deps: ActivityDeps): object;
+  /** Custom search attributes the workflows upsert: the worker refuses to start when the namespace lacks one (ADR 043). */
+  searchAttributes?: readonly string[];
   /** The environment to read configuration from (default: process.env). */
   env?: Env;
 }
@@ -127,6 +129,13 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
+  if (spec.searchAttributes?.length) {
+    await requireSearchAttributes(connection, temporal.namespace, spec.searchAttributes, logger).catch(async (err: unknown) => {
+      await connection.close().catch(() => undefined);
+      await dataSource.destroy().catch(() => undefined);
+      throw err;
+    });
+  }
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
@@ -161,6 +170,29 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     logger.info('worker stopped');
   });
   return { worker, logger, done };
+}
+
+/**
+ * An order whose workflow upserts a search attribute the namespace does not
+ * have fails its workflow task, again and again. Better to refuse to start,
+ * saying what to register, than to take orders that cannot move.
+ */
+export async function requireSearchAttributes(connection: NativeConnection, namespace: string, names: readonly string[], logger?: Logger): Promise<void> {
+  let customAttributes: Record<string, unknown> | null | undefined;
+  try {
+    ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
+  } catch (err) {
+    // Some deployments do not let workers call the operator service: say so, and go on.
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), searchAttributes: names }, 'could not check the search attributes; make sure they are registered');
+    return;
+  }
+  const missing = names.filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length) {
+    throw new Error(
+      `search attributes missing in namespace "${namespace}": ${missing.join(', ')}; register them first ` +
+        '(temporal operator search-attribute create --name <Name> --type <Keyword|Int>; README, Observability)',
+    );
+  }
 }
 
 /**
