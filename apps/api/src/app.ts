@@ -18,6 +18,7 @@ import { REQUEST_ID_HEADER, createApiLogger, createHttpLogger } from './common/l
 import { createValidationPipe } from './common/validation';
 import type { ApiConfig } from './config/api-config';
 import { MetricsService } from './metrics/metrics.service';
+import { httpTracing } from './common/http-tracing';
 
 export async function createApp(config: ApiConfig): Promise<NestExpressApplication> {
   const logger = createApiLogger(config.logLevel);
@@ -28,6 +29,8 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   // A hop count or the proxies' addresses, never `true` (see loadApiConfig).
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
+  // First, so every request's work runs inside its span (only when tracing is on).
+  if (config.otlpEndpoint) app.use(httpTracing());
   // Before the body parser, so refused bodies (400, 413, 415) are timed, counted and logged too.
   app.use(app.get(MetricsService).httpMiddleware());
   app.use(createHttpLogger(logger));

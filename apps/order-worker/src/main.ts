@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ORDERS_TASK_QUEUE } from '@order-fulfillment/contracts';
+import { ORDER_SEARCH_ATTRIBUTE_KEYS, ORDERS_TASK_QUEUE } from '@order-fulfillment/contracts';
 import { createBookkeepingActivities, createOrderActivities, startWorker } from '@order-fulfillment/activities';
 import { runMain } from '@order-fulfillment/platform';
 
@@ -19,6 +19,7 @@ runMain('order-worker', async () => {
     taskQueue: ORDERS_TASK_QUEUE,
     workflowsPath: workflowsPath(),
     bundlePath,
+    searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS.map((key) => key.name),
     activities: (deps) => ({ ...createOrderActivities(deps), ...createBookkeepingActivities(deps) }),
   });
   await done;

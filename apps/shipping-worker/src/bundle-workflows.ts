@@ -1,4 +1,4 @@
-/** Build step: bundles the shipping workflows into dist/workflow-bundle.js, loaded by the worker in production. */
+/** Build step: bundles the shipping workflows into dist/workflow-bundle.js (and workflow-bundle-traced.js, with the tracing interceptors), loaded by the worker in production. */
 import { join } from 'node:path';
 import { buildWorkflowBundle } from '@order-fulfillment/activities';
 

@@ -10,6 +10,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ExternalCallOptions, FaultPlan } from '@order-fulfillment/contracts';
 import type { FaultConfig } from '@order-fulfillment/platform';
+import { countHedge } from './metrics';
 
 export const INJECTED_FAULT = 'InjectedFault';
 
@@ -114,8 +115,11 @@ export async function hedge<T>(leg: (n: number) => Promise<T>, afterMs: number):
   const hedgeNeeded = await Promise.race([settled, slow]);
   clearTimeout(timer);
   if (!hedgeNeeded) return first;
+  countHedge('fired');
   try {
-    return await Promise.any([first, leg(2)]);
+    const winner = await Promise.any([first.then((value) => ({ value, leg: 1 })), leg(2).then((value) => ({ value, leg: 2 }))]);
+    if (winner.leg === 2) countHedge('won');
+    return winner.value;
   } catch (err) {
     throw err instanceof AggregateError ? err.errors[0] : err;
   }

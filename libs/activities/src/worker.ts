@@ -16,6 +16,8 @@ import {
   faultsEnabled,
   numberEnv,
   resolveFaultConfig,
+  shutdownTracing,
+  startTracing,
   stringEnv,
   temporalConfig,
 } from '@order-fulfillment/platform';
@@ -24,6 +26,7 @@ import { FaultInjector } from './fault-injector';
 import { SandboxCarrier, SandboxGateway } from './sandbox';
 import { sdkLogger } from './sdk-logger';
 import { startHealthServer } from './health-server';
+import { histogramBucketOverrides, TRACING_WORKFLOW_MODULE, workerInterceptors } from './worker-observability';
 import type { ActivityDeps } from './order.activities';
 
 export interface WorkerSpec {
@@ -34,6 +37,8 @@ export interface WorkerSpec {
   /** Path of the pre-built bundle (production). */
   bundlePath: string;
   activities(deps: ActivityDeps): object;
+  /** Custom search attributes the workflows upsert: the worker refuses to start when the namespace lacks one (ADR 043). */
+  searchAttributes?: readonly string[];
   /** The environment to read configuration from (default: process.env). */
   env?: Env;
 }
@@ -45,13 +50,28 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-export async function workflowSource(spec: Pick<WorkerSpec, 'bundlePath' | 'workflowsPath'>, logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
-  if (existsSync(spec.bundlePath)) {
-    logger.info({ bundle: spec.bundlePath }, 'loading pre-built workflow bundle');
-    return { workflowBundle: { codePath: spec.bundlePath } };
+/** The bundle with the tracing workflow interceptors, next to the plain one (workflow-bundle.js -> workflow-bundle-traced.js). */
+export const tracedBundlePath = (bundlePath: string): string => bundlePath.replace(/\.js$/, '-traced.js');
+
+/**
+ * The workflow code: the pre-built bundle, or bundled at start (development).
+ * With tracing on, the bundle that has the tracing interceptors built in: a
+ * bundle's interceptors cannot be added at start, and the plain bundle keeps
+ * workflows free of them when tracing is off.
+ */
+export async function workflowSource(
+  spec: Pick<WorkerSpec, 'bundlePath' | 'workflowsPath'>,
+  logger: Logger,
+  traced = false,
+): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const bundlePath = traced ? tracedBundlePath(spec.bundlePath) : spec.bundlePath;
+  if (existsSync(bundlePath)) {
+    logger.info({ bundle: bundlePath }, 'loading pre-built workflow bundle');
+    return { workflowBundle: { codePath: bundlePath } };
   }
-  logger.warn({ workflows: spec.workflowsPath }, 'no pre-built workflow bundle; bundling workflows at start (development)');
-  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: spec.workflowsPath, logger: quietBundlerLogger }) };
+  logger.warn({ workflows: spec.workflowsPath, traced }, 'no pre-built workflow bundle; bundling workflows at start (development)');
+  const workflowInterceptorModules = traced ? [require.resolve(TRACING_WORKFLOW_MODULE)] : undefined;
+  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: spec.workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger }) };
 }
 
 const quietBundlerLogger = {
@@ -95,19 +115,34 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   Runtime.install({
     logger: sdkLogger(logger, sdkLogLevel(env)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    ...(metricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } } : {}),
+    ...(metricsPort
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}`, histogramBucketOverrides } } } }
+      : {}),
   });
-  if (metricsPort) logger.info({ port: metricsPort }, 'Temporal SDK metrics for Prometheus on /metrics');
+  if (metricsPort) logger.info({ port: metricsPort }, 'Temporal SDK and order metrics for Prometheus on /metrics');
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans over OTLP (ADR 044); unset: nothing is loaded or registered.
+  const tracing = startTracing(spec.service, env);
+  if (tracing) logger.info({ endpoint: env['OTEL_EXPORTER_OTLP_ENDPOINT'] }, 'tracing: spans exported over OTLP');
+  const { interceptors, sinks } = workerInterceptors(tracing);
   await dataSource.initialize();
   const faults = new FaultInjector(faultConfig);
   if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
+  if (spec.searchAttributes?.length) {
+    await requireSearchAttributes(connection, temporal.namespace, spec.searchAttributes, logger).catch(async (err: unknown) => {
+      await connection.close().catch(() => undefined);
+      await dataSource.destroy().catch(() => undefined);
+      throw err;
+    });
+  }
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: spec.taskQueue,
-    ...(await workflowSource(spec, logger)),
+    ...(await workflowSource(spec, logger, tracing !== null)),
+    interceptors,
+    sinks,
     activities: spec.activities({
       store: new OrderStore(dataSource),
       faults,
@@ -131,9 +166,33 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     await health?.close();
     await connection.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
+    await shutdownTracing().catch(() => undefined);
     logger.info('worker stopped');
   });
   return { worker, logger, done };
+}
+
+/**
+ * An order whose workflow upserts a search attribute the namespace does not
+ * have fails its workflow task, again and again. Better to refuse to start,
+ * saying what to register, than to take orders that cannot move.
+ */
+export async function requireSearchAttributes(connection: NativeConnection, namespace: string, names: readonly string[], logger?: Logger): Promise<void> {
+  let customAttributes: Record<string, unknown> | null | undefined;
+  try {
+    ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
+  } catch (err) {
+    // Some deployments do not let workers call the operator service: say so, and go on.
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), searchAttributes: names }, 'could not check the search attributes; make sure they are registered');
+    return;
+  }
+  const missing = names.filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length) {
+    throw new Error(
+      `search attributes missing in namespace "${namespace}": ${missing.join(', ')}; register them first ` +
+        '(temporal operator search-attribute create --name <Name> --type <Keyword|Int>; README, Observability)',
+    );
+  }
 }
 
 /**
@@ -141,11 +200,14 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
  * worker loads in production. Any bundling error exits the process non-zero.
  */
 export function buildWorkflowBundle(workflowsPath: string, outFile: string): void {
-  bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger })
-    .then(async ({ code }) => {
-      await writeFile(outFile, code);
-      console.log(`workflow bundle written: ${outFile} (${(code.length / 1024).toFixed(0)} KiB)`);
-    })
+  const build = async (file: string, workflowInterceptorModules?: string[]) => {
+    const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
+    await writeFile(file, code);
+    console.log(`workflow bundle written: ${file} (${(code.length / 1024).toFixed(0)} KiB)`);
+  };
+  // Two bundles: the plain one, and one with the tracing interceptors for when tracing is on.
+  build(outFile)
+    .then(() => build(tracedBundlePath(outFile), [require.resolve(TRACING_WORKFLOW_MODULE)]))
     .catch((err: unknown) => {
       console.error('workflow bundle failed:', err instanceof Error ? err.message : err);
       process.exit(1);

@@ -21,3 +21,11 @@ export const shippingWorkflowId = (orderId: string, attempt: number): string => 
 export function orderStartOptions(input: OrderWorkflowInput): { taskQueue: string; workflowId: string; args: [OrderWorkflowInput] } {
   return { taskQueue: ORDERS_TASK_QUEUE, workflowId: orderWorkflowId(input.order.orderId), args: [input] };
 }
+
+/** The order id inside an order's or a shipment's workflow id; null for any other id. */
+export function orderIdOfWorkflowId(workflowId: string): string | null {
+  const order = /^order-(.+)$/.exec(workflowId);
+  if (order) return order[1];
+  const shipment = /^shipping-(.+)-\d+$/.exec(workflowId);
+  return shipment ? shipment[1] : null;
+}

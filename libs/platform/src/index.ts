@@ -3,3 +3,5 @@ export * from './temporal-config';
 export * from './order-policy';
 export * from './faults';
 export * from './logger';
+export * from './log-context';
+export * from './tracing';

@@ -75,6 +75,7 @@ import type { ShippingWorkflow } from './shipping.workflow';
 import { describeFailure, rootFailureType } from './failures';
 import { orderWorkflowV1 } from './legacy/order-v1.workflow';
 import { PATCHES } from './patches';
+import { OrderTelemetry } from './order-telemetry';
 
 const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
   startToCloseTimeout: '5s',
@@ -127,6 +128,8 @@ class OrderRun implements CallContext {
   private eventSeq = 0;
   /** Numbers each accepted address; the database keeps the highest, so out-of-order writes cannot win. */
   private addressSeq = 0;
+  /** Metrics and search attributes (order-telemetry.ts). */
+  private readonly telemetry: OrderTelemetry;
 
   constructor(private readonly input: OrderWorkflowInput) {
     const { order, policy } = input;
@@ -154,6 +157,8 @@ class OrderRun implements CallContext {
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],
     };
+    this.telemetry = new OrderTelemetry(startedAt);
+    this.telemetry.sync(this.status);
   }
 
   /** No more changes are taken: the order is cancelled, out of budget, or concluding. */
@@ -331,10 +336,12 @@ class OrderRun implements CallContext {
     this.status.step = 'ReceiveOrder';
     const { faults } = this;
     await this.activity('ReceiveOrder', { order, faults });
+    this.telemetry.stepDone('ReceiveOrder');
     this.note('received', 'ReceiveOrder');
 
     this.status.step = 'ValidateOrder';
     await this.activity('ValidateOrder', { order: { ...order, address: this.status.address }, faults });
+    this.telemetry.stepDone('ValidateOrder');
     await this.transition('validated', 'ValidateOrder');
 
     this.status.step = 'ManualReview';
@@ -342,22 +349,26 @@ class OrderRun implements CallContext {
     await this.transition('in_review', 'ManualReview');
     const approvedEarly = await condition(() => this.status.review.approved, policy.reviewMs);
     this.note(approvedEarly ? 'review_approved' : 'review_timer_elapsed', 'ManualReview');
+    this.telemetry.stepDone('ManualReview');
 
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
     await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
     this.status.payment.status = 'charged';
+    this.telemetry.stepDone('ChargePayment');
     await this.transition('paid', 'ChargePayment');
 
     this.status.step = 'ShippingWorkflow';
     await this.transition('shipping', 'ShippingWorkflow');
     const shipment = await this.shipWithRetries();
+    this.telemetry.stepDone('ShippingWorkflow');
     this.status.shipping.carrierRef = shipment.carrierRef;
     for (const [name, count] of Object.entries(shipment.attempts ?? {})) this.countAttempts(name as ActivityName, count);
 
     // Past the point of no return: MarkShipped is retried until it succeeds, whatever the budget.
     this.status.step = 'MarkShipped';
     await this.activity('MarkShipped', { orderId: order.orderId, carrierRef: shipment.carrierRef, faults }, { mode: 'untilDone' });
+    this.telemetry.stepDone('MarkShipped');
   }
 
   /**
@@ -373,6 +384,7 @@ class OrderRun implements CallContext {
     for (let attempt = 1; ; attempt++) {
       const workflowId = shippingWorkflowId(order.orderId, attempt);
       this.status.shipping = { ...this.status.shipping, attempt, dispatched: false, workflowId };
+      this.telemetry.sync(this.status);
       this.note('shipping_attempt', 'ShippingWorkflow', `attempt ${attempt}`);
       let error: unknown;
       for (let round = 1; ; round++) {
@@ -490,6 +502,7 @@ class OrderRun implements CallContext {
   private async refundIfCharged(reason: string): Promise<void> {
     if (!this.chargePossible) return;
     this.status.step = 'Compensation';
+    this.telemetry.stepStarts();
     const { orderId, payment } = this.status;
     const owedAlarm = new CancellationScope();
     let flagged: Promise<void> = Promise.resolve();
@@ -497,6 +510,7 @@ class OrderRun implements CallContext {
       .run(() => sleep(this.input.policy.compensationMs))
       .then(() => {
         this.status.refundOwed = true;
+        this.telemetry.refundOwed();
         flagged = this.audit('refund_pending', { paymentId: payment.paymentId, lastError: this.status.lastError }, { refundOwed: true });
       })
       .catch(() => undefined);
@@ -509,6 +523,8 @@ class OrderRun implements CallContext {
             { mode: 'untilDone', remote: true },
           );
           this.status.payment.status = outcome ?? (refunded ? 'refunded' : 'voided');
+          this.telemetry.stepDone('Compensation');
+          this.telemetry.compensated(this.status.payment.status);
           this.note(refunded ? 'payment_refunded' : 'payment_voided', 'Compensation');
           return;
         } catch (err) {
@@ -573,6 +589,8 @@ class OrderRun implements CallContext {
     }
     this.status.state = state;
     this.status.timeline.push(entry);
+    this.telemetry.sync(this.status);
+    if (isTerminalState(state)) this.telemetry.ended(this.status);
   }
 
   /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */

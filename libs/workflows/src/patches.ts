@@ -13,4 +13,6 @@ export const PATCHES = {
   moneyAndGoods: 'money-and-goods-v2',
   /** ShippingWorkflow: once dispatch is approved, the carrier is asked until it answers for good. */
   dispatchUntilDefinitive: 'dispatch-until-definitive',
+  /** OrderWorkflow upserts its search attributes (OrderState, ...) on each change (ADR 043). */
+  searchAttributes: 'order-search-attributes',
 } as const;

@@ -8,6 +8,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger, Worker } from '@temporalio/
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import {
+  ORDER_SEARCH_ATTRIBUTE_KEYS,
   ORDERS_TASK_QUEUE,
   ORDER_WORKFLOW_TYPE,
   SHIPPING_TASK_QUEUE,
@@ -27,7 +28,7 @@ let bundle: WorkflowBundleWithSourceMap | undefined;
 
 export async function setUpEnvironment(): Promise<TestWorkflowEnvironment> {
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliForTests() }, ip: '127.0.0.1' },
+    server: { executable: { type: 'existing-path', path: temporalCliForTests() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS },
   });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/index.ts'),

@@ -11,6 +11,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 export const HISTORIES_DIR = join(__dirname, 'histories');
 /** The previous release's histories (before the money-and-goods patch), kept as recorded. */
 export const V1_HISTORIES_DIR = join(HISTORIES_DIR, 'v1');
+/** Recorded before the `order-search-attributes` patch (ADR 043), kept as recorded. */
+export const PRE_SEARCH_ATTRIBUTES_DIR = join(HISTORIES_DIR, 'pre-search-attributes');
 
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env['RECORD_HISTORIES'] !== '1') return;

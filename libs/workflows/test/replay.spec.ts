@@ -7,13 +7,15 @@
  * - test/histories/v1/*.json: the previous release's (before the
  *   `money-and-goods-v2` patch), kept as they were recorded: orders of that
  *   release still running during a rolling update must replay (ADR 009).
+ * - test/histories/pre-search-attributes/*.json: branches recorded before the
+ *   `order-search-attributes` patch (ADR 043), kept as they were recorded.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { HISTORIES_DIR, V1_HISTORIES_DIR } from './histories';
+import { HISTORIES_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR } from './histories';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -43,6 +45,9 @@ const BRANCHES = [
   'refund-owed',
 ];
 
+/** Recorded before OrderWorkflow upserted search attributes; never re-recorded. */
+const PRE_SEARCH_ATTRIBUTES_BRANCHES = ['happy-path', 'cancel-after-payment', 'deadline-exceeded', 'dispatch-retried'];
+
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
@@ -67,9 +72,14 @@ describe('replay of recorded histories', () => {
   it('has a recorded history for every branch, of this release and the previous one', () => {
     expect(recorded(HISTORIES_DIR)).toEqual([...BRANCHES].sort());
     expect(recorded(V1_HISTORIES_DIR)).toEqual([...V1_BRANCHES].sort());
+    expect(recorded(PRE_SEARCH_ATTRIBUTES_DIR)).toEqual([...PRE_SEARCH_ATTRIBUTES_BRANCHES].sort());
   });
 
   it.each(BRANCHES)('%s replays deterministically', (branch) => replay(HISTORIES_DIR, branch));
 
   it.each(V1_BRANCHES)('the previous release\'s %s still replays (rolling update)', (branch) => replay(V1_HISTORIES_DIR, branch));
+
+  it.each(PRE_SEARCH_ATTRIBUTES_BRANCHES)('%s from before the search attributes still replays (rolling update)', (branch) =>
+    replay(PRE_SEARCH_ATTRIBUTES_DIR, branch),
+  );
 });

@@ -21,6 +21,8 @@ export interface TemporalServerOptions {
    * or TEMPORAL_SQLITE_PRAGMAS (comma-separated; empty for SQLite's own defaults).
    */
   sqlitePragmas?: readonly string[];
+  /** Custom search attributes to register, `Name=Type` (e.g. `OrderState=Keyword`). */
+  searchAttributes?: readonly string[];
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     '--dynamic-config-value',
     'matching.numTaskqueueWritePartitions=1',
   ];
+  for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

@@ -29,6 +29,7 @@ export interface IsolatedStackOptions {
   /** The stack's log lines (start-up, the supervisor's restarts). */
   log?: (line: string) => void;
   restart?: StackOptions['restart'];
+  appEnvFor?: StackOptions['appEnvFor'];
 }
 
 /**
@@ -47,6 +48,7 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
       databaseUrl: database.url,
       temporalDbFile: options.temporalFile ? join(dataDir, 'temporal.sqlite') : null,
       appEnv,
+      appEnvFor: options.appEnvFor,
       log: options.log,
       restart: options.restart,
     });

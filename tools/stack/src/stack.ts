@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { searchAttributeSpecs } from '@order-fulfillment/contracts';
 import { migrate } from '@order-fulfillment/db';
 import { resolveTemporalCli, spawnManaged, startPostgres, startTemporalServer, waitFor } from '@order-fulfillment/infra';
 import type { ManagedProcess, Postgres, TemporalServer } from '@order-fulfillment/infra';
@@ -34,6 +35,8 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Extra environment for the apps (ORDER_REVIEW_MS, RETRY_MODE, FAULT_*, ...). */
   appEnv?: NodeJS.ProcessEnv;
+  /** Environment for one app only, over appEnv (a port each worker needs its own of, such as WORKER_METRICS_PORT). */
+  appEnvFor?: Partial<Record<AppName, NodeJS.ProcessEnv>>;
   apps?: readonly AppName[];
   log?: (line: string) => void;
   /** Aborting stops whatever has started so far and rejects (Ctrl-C during start-up). */
@@ -117,6 +120,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           uiPort: options.ports.temporalUi,
           dbFile: options.temporalDbFile ?? undefined,
           logFile: join(logsDir, 'temporal.log'),
+          // The orders' search attributes (OrderState, ...): the workflows upsert them.
+          searchAttributes: searchAttributeSpecs(),
         }
       : null;
     if (temporalOptions) {
@@ -170,7 +175,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const consecutive = new Map<AppName, number>();
     const pending = new Map<AppName, NodeJS.Timeout>();
     const spawnApp = (name: AppName): ManagedProcess => {
-      const app = spawnManaged(name, process.execPath, [appEntry(options.root, name)], { env, logFile: join(logsDir, `${name}.log`) });
+      const appEnv = { ...env, ...options.appEnvFor?.[name] };
+      const app = spawnManaged(name, process.execPath, [appEntry(options.root, name)], { env: appEnv, logFile: join(logsDir, `${name}.log`) });
       processes.set(name, app);
       stoppedOnPurpose.delete(name);
       const spawnedAt = Date.now();

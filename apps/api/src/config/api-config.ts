@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { OrderPolicy, RetryMode } from '@order-fulfillment/contracts';
 import { RETRY_MODES } from '@order-fulfillment/contracts';
-import { ConfigError, booleanEnv, numberEnv, optionalEnv, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
+import { ConfigError, booleanEnv, numberEnv, optionalEnv, otlpEndpoint, resolveOrderPolicy, stringEnv, temporalConfig } from '@order-fulfillment/platform';
 import type { Env, TemporalConfig } from '@order-fulfillment/platform';
 
 /** Shortest API key accepted: 32 characters, for example `openssl rand -hex 32` gives 64. */
@@ -59,6 +59,8 @@ export interface ApiConfig {
   logLevel: string;
   /** Accept per-order fault plans (chaos testing); off unless ALLOW_FAULT_INJECTION=true. */
   allowFaultInjection: boolean;
+  /** OpenTelemetry tracing over OTLP to this endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); null: off. */
+  otlpEndpoint: string | null;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -96,6 +98,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     },
     logLevel: logLevel(optionalEnv(env, 'LOG_LEVEL') ?? 'info'),
     allowFaultInjection: booleanEnv(env, 'ALLOW_FAULT_INJECTION', false),
+    otlpEndpoint: otlpEndpoint(env),
   };
 }
 

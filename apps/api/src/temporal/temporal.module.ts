@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import { connectionOptions } from '@order-fulfillment/platform';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
+import { connectionOptions, shutdownTracing } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
 
@@ -15,7 +16,9 @@ export const TEMPORAL_CLIENT = Symbol('TEMPORAL_CLIENT');
       inject: [API_CONFIG],
       useFactory: async (config: ApiConfig) => {
         const connection = await Connection.connect(connectionOptions(config.temporal));
-        return new Client({ connection, namespace: config.temporal.namespace });
+        // With tracing on, each call to Temporal is a span and carries the trace to the workflow.
+        const interceptors = config.otlpEndpoint ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+        return new Client({ connection, namespace: config.temporal.namespace, interceptors });
       },
     },
   ],
@@ -26,5 +29,6 @@ export class TemporalModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.connection.close();
+    await shutdownTracing().catch(() => undefined);
   }
 }

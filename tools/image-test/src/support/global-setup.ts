@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { searchAttributeSpecs } from '@order-fulfillment/contracts';
 import { freePort, repoRoot, startTemporalServer, startTestDatabase, temporalCliForTests } from '@order-fulfillment/infra';
 import type { TemporalServer, TestDatabase } from '@order-fulfillment/infra';
 
@@ -34,7 +35,7 @@ export default async function globalSetup(): Promise<void> {
   const logs = mkdtempSync(join(tmpdir(), 'image-test-infra-'));
   const database = await startTestDatabase('image_test');
   try {
-    const temporal = await startTemporalServer({ cli: temporalCliForTests(), port: await freePort(), uiPort: await freePort(), logFile: join(logs, 'temporal.log') });
+    const temporal = await startTemporalServer({ cli: temporalCliForTests(), port: await freePort(), uiPort: await freePort(), logFile: join(logs, 'temporal.log'), searchAttributes: searchAttributeSpecs() });
     globalThis.__IMAGE_TEST__ = { temporal, database };
   } catch (err) {
     await database.stop();

@@ -1,0 +1,104 @@
+/**
+ * Orders are searchable in Temporal by what happened to them (ADR 043): the
+ * search attributes follow each transition, and a visibility query, as the
+ * Temporal UI and `temporal workflow list --query` send it, finds them.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ORDER_SEARCH_ATTRIBUTES, cancelOrderUpdate } from '@order-fulfillment/contracts';
+import { FakeWorld, Gate, holdUntil } from './fakes';
+import { eventually, newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, until, waitForStatus, withWorkers } from './harness';
+
+jest.setTimeout(60_000);
+
+beforeAll(async () => {
+  await setUpEnvironment();
+}, 120_000);
+
+afterAll(async () => {
+  await tearDownEnvironment();
+});
+
+/** The workflow ids a visibility query returns (polled: visibility is eventually consistent). */
+async function idsFor(query: string, expected: string, timeoutMs = 15_000): Promise<string[]> {
+  let ids: string[] = [];
+  await eventually(
+    `"${query}" to list ${expected}`,
+    async () => {
+      ids = [];
+      for await (const info of testEnv().client.workflow.list({ query })) ids.push(info.workflowId);
+      return ids.includes(expected);
+    },
+    timeoutMs,
+  );
+  return ids;
+}
+
+async function attributes(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const { typedSearchAttributes } = await handle.describe();
+  const keys = ORDER_SEARCH_ATTRIBUTES;
+  return {
+    OrderState: typedSearchAttributes.get(keys.OrderState),
+    OrderReason: typedSearchAttributes.get(keys.OrderReason),
+    PaymentStatus: typedSearchAttributes.get(keys.PaymentStatus),
+    ShippingAttempt: typedSearchAttributes.get(keys.ShippingAttempt),
+  };
+}
+
+/** The order attributes each upsert in the history set, in order (the SDK's own TemporalChangeVersion left out). */
+async function upserts(handle: WorkflowHandle): Promise<string[][]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}))
+    .map((keys) => keys.filter((key) => key in ORDER_SEARCH_ATTRIBUTES).sort())
+    .filter((keys) => keys.length > 0);
+}
+
+describe('order search attributes', () => {
+  it('a completed order: state, payment and shipping attempt are searchable, upserted only on changes', async () => {
+    const world = new FakeWorld();
+    const order = newOrder();
+    await withWorkers(world, async () => {
+      const handle = await startOrder({ order, policy: testPolicy() });
+      await handle.result();
+      expect(await attributes(handle)).toEqual({ OrderState: 'completed', OrderReason: undefined, PaymentStatus: 'charged', ShippingAttempt: 1 });
+      const ids = await idsFor(`OrderState='completed' AND PaymentStatus='charged' AND ShippingAttempt=1`, handle.workflowId);
+      expect(ids).toContain(handle.workflowId);
+      // One upsert per change, carrying only what changed: start, validated, in_review, paid, shipping, attempt 1, completed.
+      expect(await upserts(handle)).toEqual([
+        ['OrderState', 'PaymentStatus', 'ShippingAttempt'],
+        ['OrderState'],
+        ['OrderState'],
+        ['OrderState', 'PaymentStatus'],
+        ['OrderState'],
+        ['ShippingAttempt'],
+        ['OrderState'],
+      ]);
+    });
+  });
+
+  it('a failed order is found by OrderState and OrderReason, a cancelled one by its state and refund', async () => {
+    const world = new FakeWorld();
+    const invalid = newOrder({ items: [] });
+    const cancelled = newOrder();
+    const packing = new Gate();
+    world.onPrepare = () => holdUntil(packing);
+    await withWorkers(world, async () => {
+      const failed = await startOrder({ order: invalid, policy: testPolicy() });
+      await expect(failed.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(await attributes(failed)).toMatchObject({ OrderState: 'failed', OrderReason: 'invalid_order', PaymentStatus: 'pending' });
+      const failedIds = await idsFor(`OrderState='failed' AND OrderReason='invalid_order'`, failed.workflowId);
+      expect(failedIds).toContain(failed.workflowId);
+
+      const handle = await startOrder({ order: cancelled, policy: testPolicy() });
+      await waitForStatus(handle, (s) => s.state === 'shipping');
+      await until('PreparePackage to start', () => packing.reached);
+      await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer changed their mind' }] });
+      await handle.result();
+      // Free text never becomes a search attribute value: a cancelled order's reason is its kind.
+      expect(await attributes(handle)).toEqual({ OrderState: 'cancelled', OrderReason: 'cancelled', PaymentStatus: 'refunded', ShippingAttempt: 1 });
+      const ids = await idsFor(`OrderState='cancelled' AND PaymentStatus='refunded'`, handle.workflowId);
+      expect(ids).not.toContain(failed.workflowId);
+    });
+  });
+});
