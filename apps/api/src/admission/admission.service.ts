@@ -1,0 +1,183 @@
+/**
+ * Admission control of POST /orders (ADR 039): an order is admitted only while
+ * fewer orders than the limit are in flight; the rest are refused with 503 and
+ * Retry-After before a workflow exists.
+ *
+ * In flight (shared by every replica, read from PostgreSQL):
+ * - open orders (not completed, cancelled or failed) whose deadline has not
+ *   passed, counted from when they were admitted, without those owing a
+ *   refund, plus
+ * - orders admitted (a row in `admissions`) whose workflow has not written
+ *   their `orders` row yet.
+ * An order past its deadline no longer counts: in deadline mode it is being
+ * refunded, or was dispatched and finishes late; counting it would let a
+ * backlog of the past refuse orders the system can now serve.
+ *
+ * The decision and the admission row are one transaction under an advisory
+ * lock, so concurrent POSTs, to one replica or several, never admit more than
+ * the limit. The limit is fixed (ADMISSION_MAX_IN_FLIGHT=N) or adaptive,
+ * recomputed every ADMISSION_REFRESH_MS from the orders that ended in the last
+ * ADMISSION_WINDOW_MS (see limiter.ts).
+ */
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Counter, Gauge } from 'prom-client';
+import type { DataSource, EntityManager } from 'typeorm';
+import { API_CONFIG } from '../config/api-config';
+import type { AdmissionConfig, ApiConfig } from '../config/api-config';
+import { DATA_SOURCE } from '../database/database.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { AdmissionRefusedException } from './admission-refused';
+import { LimiterSettings, LimiterState, initialState, nextLimit, retryAfterSeconds } from './limiter';
+
+/** pg_advisory_xact_lock key serialising admission decisions across replicas ("039 admission"). */
+const ADMISSION_LOCK = 39_0039;
+/** Admission rows are kept this many deadlines (the latency of a late order is measured from them). */
+const KEEP_DEADLINES = 3;
+const ENDED = `('completed','cancelled','failed')`;
+
+export type Admitted = 'admitted' | 'known' | 'unlimited';
+
+@Injectable()
+export class AdmissionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Admission');
+  private readonly settings: AdmissionConfig;
+  private readonly limiter: LimiterSettings;
+  private state: LimiterState;
+  private inFlight = 0;
+  private finishedPerSecond = 0;
+  private refusedSinceRefresh = 0;
+  private readonly refused: Counter;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private refreshFailing = false;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(API_CONFIG) config: ApiConfig,
+    metrics: MetricsService,
+  ) {
+    this.settings = config.admission;
+    const s = this.settings;
+    this.limiter = { targetLatencyMs: s.targetLatencyMs, minLimit: s.minLimit, maxLimit: s.maxInFlight, windowMs: s.windowMs, decrease: 0.75 };
+    this.state = s.mode === 'fixed' ? { limit: s.maxInFlight, decreasedAt: null } : { ...initialState(this.limiter), limit: Math.min(s.maxInFlight, s.initialLimit) };
+    const registers = [metrics.registry];
+    const self = () => this;
+    new Gauge({
+      name: 'admission_limit',
+      help: 'Most orders in flight this API replica admits (fixed, or the adaptive limit now); 0 when admission control is off.',
+      registers,
+      collect() {
+        this.set(self().settings.mode === 'off' ? 0 : self().state.limit);
+      },
+    });
+    new Gauge({
+      name: 'admission_in_flight',
+      help: 'Orders in flight across every replica (open and within their deadline, or admitted and not yet recorded), at the last count.',
+      registers,
+      collect() {
+        this.set(self().inFlight);
+      },
+    });
+    this.refused = new Counter({ name: 'admission_refused_total', help: 'POST /orders refused by this replica because the system was at its limit (503 with Retry-After).', registers });
+  }
+
+  get mode(): AdmissionConfig['mode'] {
+    return this.settings.mode;
+  }
+
+  get limit(): number {
+    return this.state.limit;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.settings.mode === 'off') return;
+    const tick = async () => {
+      await this.refresh();
+      if (!this.stopped) this.timer = setTimeout(tick, this.settings.refreshMs).unref();
+    };
+    void tick();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /**
+   * Admits the order or throws {@link AdmissionRefusedException}. An order
+   * already admitted (a retried POST) or already recorded is let through
+   * without counting, so its replay is never refused.
+   */
+  async admit(orderId: string): Promise<Admitted> {
+    if (this.settings.mode === 'off') return 'unlimited';
+    const limit = this.state.limit;
+    const decision = await this.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL lock_timeout = '2s'`);
+      await m.query(`SELECT pg_advisory_xact_lock($1)`, [ADMISSION_LOCK]);
+      const known = (await m.query(
+        `SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known`,
+        [orderId],
+      )) as Array<{ known: boolean }>;
+      if (known[0]?.known) return { admitted: 'known' as const, inFlight: null };
+      const inFlight = await this.countInFlight(m);
+      if (inFlight >= limit) return { admitted: null, inFlight };
+      await m.query(`INSERT INTO admissions (order_id) VALUES ($1)`, [orderId]);
+      return { admitted: 'admitted' as const, inFlight: inFlight + 1 };
+    });
+    if (decision.inFlight !== null) this.inFlight = decision.inFlight;
+    if (decision.admitted) return decision.admitted;
+    this.refused.inc();
+    this.refusedSinceRefresh++;
+    const seconds = retryAfterSeconds(decision.inFlight ?? limit, limit, this.finishedPerSecond);
+    throw new AdmissionRefusedException(limit, decision.inFlight ?? limit, seconds);
+  }
+
+  /** Gives the slot back: the workflow was certainly not started. */
+  async release(orderId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM admissions WHERE order_id = $1`, [orderId]);
+  }
+
+  /** Counts in flight, learns from the recent completions, forgets old admission rows. */
+  async refresh(): Promise<void> {
+    try {
+      const s = this.settings;
+      const [stats] = (await this.dataSource.query(
+        `SELECT count(*)::int AS finished,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM o.updated_at - coalesce(a.admitted_at, o.created_at)) * 1000) AS p90
+         FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
+         WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
+        [s.windowMs],
+      )) as Array<{ finished: number; p90: number | string | null }>;
+      const inFlight = await this.countInFlight(this.dataSource.manager);
+      await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
+      const finished = Number(stats?.finished ?? 0);
+      this.inFlight = inFlight;
+      this.finishedPerSecond = finished / (s.windowMs / 1000);
+      if (s.mode === 'adaptive') {
+        const before = this.state.limit;
+        const obs = { at: Date.now(), finished, p90LatencyMs: stats?.p90 == null ? null : Number(stats.p90), inFlight, refused: this.refusedSinceRefresh };
+        this.state = nextLimit(this.state, obs, this.limiter);
+        if (this.state.limit !== before) this.logger.log({ limit: this.state.limit, was: before, inFlight, finished, p90LatencyMs: obs.p90LatencyMs && Math.round(obs.p90LatencyMs) }, 'admission limit changed');
+      }
+      this.refusedSinceRefresh = 0;
+      if (this.refreshFailing) this.logger.log('admission statistics readable again');
+      this.refreshFailing = false;
+    } catch (err) {
+      // Keep the last limit; the admission decision itself reads the database and answers 503 if it is gone.
+      if (!this.refreshFailing) this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'admission statistics could not be read; keeping the last limit');
+      this.refreshFailing = true;
+    }
+  }
+
+  private async countInFlight(m: EntityManager): Promise<number> {
+    const [row] = (await m.query(
+      `WITH cutoff AS (SELECT now() - make_interval(secs => $1::float8 / 1000) AS t)
+       SELECT (SELECT count(*) FROM orders o LEFT JOIN admissions a ON a.order_id = o.id, cutoff
+                WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > cutoff.t AND coalesce(a.admitted_at, o.created_at) > cutoff.t)
+            + (SELECT count(*) FROM admissions a, cutoff
+                WHERE a.admitted_at > cutoff.t AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)) AS n`,
+      [this.settings.deadlineMs],
+    )) as Array<{ n: string | number }>;
+    return Number(row?.n ?? 0);
+  }
+}
