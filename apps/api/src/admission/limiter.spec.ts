@@ -26,17 +26,21 @@ describe('the adaptive admission limit', () => {
     expect(nextLimit(at(40), obs({ finished: 10, inFlight: 5 }), settings).limit).toBe(40);
   });
 
-  it('cuts by the decrease factor when the p90 is past the target, down to what was carried', () => {
-    const next = nextLimit(at(100), obs({ at: 50_000, finished: 60, p90LatencyMs: 9_000, inFlight: 100 }), settings);
-    // 0.75 × 100 = 75, but 6/s × 7.5 s = 45 was all that was carried.
-    expect(next).toEqual({ limit: 45, decreasedAt: 50_000 });
-    expect(nextLimit(at(40), obs({ at: 50_000, finished: 60, p90LatencyMs: 9_000 }), settings)).toEqual({ limit: 30, decreasedAt: 50_000 });
+  it('cuts by the gradient target/p90 (10 % to 25 %) when the p90 is past the target, not below what was carried', () => {
+    // 9 s against 7.5 s: × 0.83; 6/s × 7.5 s = 45 was carried, so 83.
+    expect(nextLimit(at(100), obs({ at: 50_000, finished: 60, p90LatencyMs: 9_000, inFlight: 100 }), settings)).toEqual({ limit: 83, decreasedAt: 50_000 });
+    // 30 s against 7.5 s: at most × 0.75; 1/s carried is less.
+    expect(nextLimit(at(100), obs({ at: 50_000, finished: 10, p90LatencyMs: 30_000 }), settings).limit).toBe(75);
+    // Just past the target: at least 10 %.
+    expect(nextLimit(at(100), obs({ at: 50_000, finished: 10, p90LatencyMs: 7_600 }), settings).limit).toBe(90);
+    // Carried is the floor of the cut, never above 90 % of the limit.
+    expect(nextLimit(at(40), obs({ at: 50_000, finished: 100, p90LatencyMs: 30_000 }), settings).limit).toBe(36);
   });
 
   it('decreases at most once per window: the slow latencies still in it predate the cut', () => {
-    const cut = at(30, 50_000);
+    const cut = at(40, 50_000);
     expect(nextLimit(cut, obs({ at: 55_000, p90LatencyMs: 12_000 }), settings)).toEqual(cut);
-    expect(nextLimit(cut, obs({ at: 60_000, p90LatencyMs: 12_000, finished: 60 }), settings)).toEqual({ limit: 23, decreasedAt: 60_000 });
+    expect(nextLimit(cut, obs({ at: 60_000, p90LatencyMs: 12_000, finished: 10 }), settings)).toEqual({ limit: 30, decreasedAt: 60_000 });
   });
 
   it('stays within the floor and the ceiling', () => {

@@ -7,9 +7,10 @@
  * Each refresh sees the orders that finished in the last window: how many
  * (the completion rate) and how long they took from POST to their end (p90).
  *
- * - Too slow (p90 above the target): multiplicative decrease, at most once per
- *   window, because the latencies of the window still include orders admitted
- *   under the old limit.
+ * - Too slow (p90 above the target): multiplicative decrease by the gradient
+ *   target / p90 (between 10 % and `decrease`), not below what the window
+ *   shows was carried; at most once per window, because the latencies of the
+ *   window still include orders admitted under the old limit.
  * - Fast enough and the limit was what held orders back (in flight at the
  *   limit, or refusals): additive increase.
  * - Fast enough, whatever the limit was: never below what Little's law says
@@ -23,7 +24,7 @@ export interface LimiterSettings {
   maxLimit: number;
   /** Length of the window the observations cover, ms. */
   windowMs: number;
-  /** Factor applied on a decrease (0..1). */
+  /** Deepest single decrease, as a factor (0..1): the limit never falls below limit × decrease in one step. */
   decrease: number;
 }
 
@@ -61,9 +62,12 @@ export function nextLimit(state: LimiterState, obs: Observation, s: LimiterSetti
   if (obs.p90LatencyMs > s.targetLatencyMs) {
     const cooled = state.decreasedAt === null || obs.at - state.decreasedAt >= s.windowMs;
     if (!cooled) return state;
-    // Never above what was carried: the rate at the target latency (Little's law), scaled down.
+    // The gradient target/p90 says how far over the target the latency is; cut in
+    // proportion (by at most `decrease`, at least 10 %), but never below what the
+    // window shows the system carried at the target latency (Little's law).
+    const gradient = Math.min(0.9, Math.max(s.decrease, s.targetLatencyMs / obs.p90LatencyMs));
     const carried = (obs.finished / (s.windowMs / 1000)) * (s.targetLatencyMs / 1000);
-    return { limit: clamp(Math.min(state.limit * s.decrease, Math.max(carried, s.minLimit))), decreasedAt: obs.at };
+    return { limit: clamp(Math.min(state.limit * 0.9, Math.max(state.limit * gradient, carried))), decreasedAt: obs.at };
   }
   const bound = obs.refused > 0 || obs.inFlight >= state.limit * 0.9;
   const increased = bound ? state.limit + Math.max(1, Math.round(state.limit * 0.1)) : state.limit;
