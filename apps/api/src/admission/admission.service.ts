@@ -34,6 +34,10 @@ const ADMISSION_LOCK = 39_0039;
 /** Admission rows are kept this many deadlines (the latency of a late order is measured from them). */
 const KEEP_DEADLINES = 3;
 const ENDED = `('completed','cancelled','failed')`;
+/** How long an admission waits for the lock before it is refused as busy. */
+const LOCK_TIMEOUT_MS = 1_000;
+/** SQLSTATE lock_not_available (lock_timeout). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export type Admitted = 'admitted' | 'known' | 'unlimited';
 
@@ -111,25 +115,48 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   async admit(orderId: string): Promise<Admitted> {
     if (this.settings.mode === 'off') return 'unlimited';
     const limit = this.state.limit;
-    const decision = await this.dataSource.transaction(async (m) => {
-      await m.query(`SET LOCAL lock_timeout = '2s'`);
-      await m.query(`SELECT pg_advisory_xact_lock($1)`, [ADMISSION_LOCK]);
-      const known = (await m.query(
-        `SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known`,
-        [orderId],
-      )) as Array<{ known: boolean }>;
-      if (known[0]?.known) return { admitted: 'known' as const, inFlight: null };
-      const inFlight = await this.countInFlight(m);
-      if (inFlight >= limit) return { admitted: null, inFlight };
-      await m.query(`INSERT INTO admissions (order_id) VALUES ($1)`, [orderId]);
-      return { admitted: 'admitted' as const, inFlight: inFlight + 1 };
-    });
+    // Fast refusal: the last count (at most ADMISSION_REFRESH_MS old, or from this
+    // replica's last decision) is already at the limit. Under overload most POSTs
+    // end here, without queueing behind the lock. A retried POST of an admitted
+    // order is not refused here: it is looked up first.
+    if (this.inFlight >= limit && !(await this.known(orderId))) return this.refuse(limit, this.inFlight);
+    let decision: { admitted: Admitted | null; inFlight: number | null };
+    try {
+      decision = await this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock($1)`, [ADMISSION_LOCK, `${LOCK_TIMEOUT_MS}ms`]);
+        const [row] = (await m.query(
+          `WITH known AS (SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known),
+                n AS (SELECT (${inFlightSql(2)}) AS n),
+                ins AS (INSERT INTO admissions (order_id) SELECT $1 FROM known, n WHERE NOT known.known AND n.n < $3 RETURNING 1)
+           SELECT known.known, n.n::int AS n, (SELECT count(*) FROM ins)::int AS inserted FROM known, n`,
+          [orderId, this.settings.deadlineMs, limit],
+        )) as Array<{ known: boolean; n: number; inserted: number }>;
+        if (row?.known) return { admitted: 'known' as const, inFlight: null };
+        const n = Number(row?.n ?? 0);
+        return row?.inserted ? { admitted: 'admitted' as const, inFlight: n + 1 } : { admitted: null, inFlight: n };
+      });
+    } catch (err) {
+      // Too many admissions waiting for the lock at once: the system is busy, say so (never a 500).
+      if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) return this.refuse(limit, Math.max(this.inFlight, limit));
+      throw err;
+    }
     if (decision.inFlight !== null) this.inFlight = decision.inFlight;
     if (decision.admitted) return decision.admitted;
+    return this.refuse(limit, decision.inFlight ?? limit);
+  }
+
+  private refuse(limit: number, inFlight: number): never {
     this.refused.inc();
     this.refusedSinceRefresh++;
-    const seconds = retryAfterSeconds(decision.inFlight ?? limit, limit, this.finishedPerSecond);
-    throw new AdmissionRefusedException(limit, decision.inFlight ?? limit, seconds);
+    throw new AdmissionRefusedException(limit, inFlight, retryAfterSeconds(inFlight, limit, this.finishedPerSecond));
+  }
+
+  private async known(orderId: string): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known`,
+      [orderId],
+    )) as Array<{ known: boolean }>;
+    return row?.known === true;
   }
 
   /** Gives the slot back: the workflow was certainly not started. */
@@ -148,14 +175,14 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
          WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
         [s.windowMs],
       )) as Array<{ finished: number; p90: number | string | null }>;
-      const inFlight = await this.countInFlight(this.dataSource.manager);
+      const { n: inFlight, oldestMs } = await this.countInFlight(this.dataSource.manager);
       await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
       const finished = Number(stats?.finished ?? 0);
       this.inFlight = inFlight;
       this.finishedPerSecond = finished / (s.windowMs / 1000);
       if (s.mode === 'adaptive') {
         const before = this.state.limit;
-        const obs = { at: Date.now(), finished, p90LatencyMs: stats?.p90 == null ? null : Number(stats.p90), inFlight, refused: this.refusedSinceRefresh };
+        const obs = { at: Date.now(), finished, p90LatencyMs: stats?.p90 == null ? null : Number(stats.p90), inFlight, oldestInFlightMs: oldestMs, refused: this.refusedSinceRefresh };
         this.state = nextLimit(this.state, obs, this.limiter);
         if (this.state.limit !== before) this.logger.log({ limit: this.state.limit, was: before, inFlight, finished, p90LatencyMs: obs.p90LatencyMs && Math.round(obs.p90LatencyMs) }, 'admission limit changed');
       }
@@ -169,15 +196,26 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async countInFlight(m: EntityManager): Promise<number> {
-    const [row] = (await m.query(
-      `WITH cutoff AS (SELECT now() - make_interval(secs => $1::float8 / 1000) AS t)
-       SELECT (SELECT count(*) FROM orders o LEFT JOIN admissions a ON a.order_id = o.id, cutoff
-                WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > cutoff.t AND coalesce(a.admitted_at, o.created_at) > cutoff.t)
-            + (SELECT count(*) FROM admissions a, cutoff
-                WHERE a.admitted_at > cutoff.t AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)) AS n`,
-      [this.settings.deadlineMs],
-    )) as Array<{ n: string | number }>;
-    return Number(row?.n ?? 0);
+  private async countInFlight(m: EntityManager): Promise<{ n: number; oldestMs: number | null }> {
+    const [row] = (await m.query(`SELECT (${inFlightSql(1)}) AS n, (${oldestSql(1)}) AS oldest`, [this.settings.deadlineMs])) as Array<{ n: string | number; oldest: number | string | null }>;
+    return { n: Number(row?.n ?? 0), oldestMs: row?.oldest == null ? null : Number(row.oldest) };
   }
 }
+
+/**
+ * Orders in flight ($p: the deadline, ms): open orders within their deadline
+ * (counted from admission) not owing a refund, plus admitted orders the
+ * workflow has not recorded yet.
+ */
+const cutoff = (p: number) => `now() - make_interval(secs => $${p}::float8 / 1000)`;
+const inFlightSql = (p: number) => `
+  (SELECT count(*) FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
+    WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)})
+  + (SELECT count(*) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id))`;
+/** Age of the oldest order in flight, ms (null when none). */
+const oldestSql = (p: number) => `
+  SELECT extract(epoch FROM now() - min(t)) * 1000 FROM (
+    SELECT min(coalesce(a.admitted_at, o.created_at)) AS t FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
+      WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)}
+    UNION ALL
+    SELECT min(a.admitted_at) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)) oldest`;

@@ -1,7 +1,7 @@
 import { LimiterSettings, LimiterState, Observation, initialState, nextLimit, retryAfterSeconds } from './limiter';
 
 const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000, decrease: 0.75 };
-const obs = (o: Partial<Observation>): Observation => ({ at: 0, finished: 30, p90LatencyMs: 3_000, inFlight: 0, refused: 0, ...o });
+const obs = (o: Partial<Observation>): Observation => ({ at: 0, finished: 30, p90LatencyMs: 3_000, inFlight: 0, oldestInFlightMs: null, refused: 0, ...o });
 const at = (limit: number, decreasedAt: number | null = null): LimiterState => ({ limit, decreasedAt });
 
 describe('the adaptive admission limit', () => {
@@ -9,8 +9,13 @@ describe('the adaptive admission limit', () => {
     expect(initialState(settings)).toEqual({ limit: 8, decreasedAt: null });
   });
 
-  it('keeps the limit when nothing finished (no evidence)', () => {
-    expect(nextLimit(at(20), obs({ finished: 0, p90LatencyMs: null, inFlight: 20 }), settings)).toEqual(at(20));
+  it('keeps the limit when nothing finished and nothing in flight is older than the target (no evidence)', () => {
+    expect(nextLimit(at(20), obs({ finished: 0, p90LatencyMs: null, inFlight: 20, oldestInFlightMs: 5_000 }), settings)).toEqual(at(20));
+    expect(nextLimit(at(20), obs({ finished: 0, p90LatencyMs: null, inFlight: 0 }), settings)).toEqual(at(20));
+  });
+
+  it('cuts when nothing finished and the oldest order in flight is past the target (a stalled system)', () => {
+    expect(nextLimit(at(32), obs({ at: 9_000, finished: 0, p90LatencyMs: null, inFlight: 32, oldestInFlightMs: 9_000 }), settings)).toEqual({ limit: 27, decreasedAt: 9_000 });
   });
 
   it('never falls below what Little\'s law says was carried at the target latency', () => {

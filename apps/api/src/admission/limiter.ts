@@ -11,6 +11,8 @@
  *   target / p90 (between 10 % and `decrease`), not below what the window
  *   shows was carried; at most once per window, because the latencies of the
  *   window still include orders admitted under the old limit.
+ * - Nothing finished in the window: the oldest order in flight stands in for
+ *   the latency (a stalled system is too slow, not "no evidence").
  * - Fast enough and the limit was what held orders back (in flight at the
  *   limit, or refusals): additive increase.
  * - Fast enough, whatever the limit was: never below what Little's law says
@@ -37,6 +39,8 @@ export interface Observation {
   p90LatencyMs: number | null;
   /** Orders in flight now. */
   inFlight: number;
+  /** Age of the oldest order in flight, ms; null when none. */
+  oldestInFlightMs: number | null;
   /** Orders refused since the previous observation. */
   refused: number;
 }
@@ -54,18 +58,19 @@ export function initialState(settings: LimiterSettings): LimiterState {
 /** The next limit after one observation. */
 export function nextLimit(state: LimiterState, obs: Observation, s: LimiterSettings): LimiterState {
   const clamp = (n: number) => Math.min(s.maxLimit, Math.max(s.minLimit, Math.round(n)));
-  if (obs.p90LatencyMs === null || obs.finished === 0) {
-    // Nothing finished: no evidence either way. Orders in flight that are
-    // already older than the target are caught by the next observation.
-    return { ...state, limit: clamp(state.limit) };
-  }
-  if (obs.p90LatencyMs > s.targetLatencyMs) {
+  // Nothing finished: the oldest order in flight is the only latency there is.
+  // Older than the target, it says "too slow" (a stalled system finishes
+  // nothing at all); otherwise there is no evidence either way.
+  const nothingFinished = obs.p90LatencyMs === null || obs.finished === 0;
+  const latency = nothingFinished ? (obs.oldestInFlightMs ?? 0) : obs.p90LatencyMs!;
+  if (nothingFinished && latency <= s.targetLatencyMs) return { ...state, limit: clamp(state.limit) };
+  if (latency > s.targetLatencyMs) {
     const cooled = state.decreasedAt === null || obs.at - state.decreasedAt >= s.windowMs;
     if (!cooled) return state;
     // The gradient target/p90 says how far over the target the latency is; cut in
     // proportion (by at most `decrease`, at least 10 %), but never below what the
     // window shows the system carried at the target latency (Little's law).
-    const gradient = Math.min(0.9, Math.max(s.decrease, s.targetLatencyMs / obs.p90LatencyMs));
+    const gradient = Math.min(0.9, Math.max(s.decrease, s.targetLatencyMs / latency));
     const carried = (obs.finished / (s.windowMs / 1000)) * (s.targetLatencyMs / 1000);
     return { limit: clamp(Math.min(state.limit * 0.9, Math.max(state.limit * gradient, carried))), decreasedAt: obs.at };
   }
