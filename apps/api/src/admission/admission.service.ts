@@ -27,7 +27,7 @@ import type { AdmissionConfig, ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { AdmissionRefusedException } from './admission-refused';
-import { LimiterSettings, LimiterState, initialState, nextLimit, retryAfterSeconds } from './limiter';
+import { LimiterSettings, nextLimit, retryAfterSeconds } from './limiter';
 
 /** pg_advisory_xact_lock key serialising admission decisions across replicas ("039 admission"). */
 const ADMISSION_LOCK = 39_0039;
@@ -46,10 +46,9 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('Admission');
   private readonly settings: AdmissionConfig;
   private readonly limiter: LimiterSettings;
-  private state: LimiterState;
+  private limitNow: number;
   private inFlight = 0;
   private finishedPerSecond = 0;
-  private refusedSinceRefresh = 0;
   private readonly refused: Counter;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -62,8 +61,8 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   ) {
     this.settings = config.admission;
     const s = this.settings;
-    this.limiter = { targetLatencyMs: s.targetLatencyMs, minLimit: s.minLimit, maxLimit: s.maxInFlight, windowMs: s.windowMs, decrease: 0.75 };
-    this.state = s.mode === 'fixed' ? { limit: s.maxInFlight, decreasedAt: null } : { ...initialState(this.limiter), limit: Math.min(s.maxInFlight, s.initialLimit) };
+    this.limiter = { targetLatencyMs: s.targetLatencyMs, minLimit: s.minLimit, maxLimit: s.maxInFlight, windowMs: s.windowMs };
+    this.limitNow = s.mode === 'fixed' ? s.maxInFlight : Math.min(s.maxInFlight, s.initialLimit);
     const registers = [metrics.registry];
     const self = () => this;
     new Gauge({
@@ -71,7 +70,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       help: 'Most orders in flight this API replica admits (fixed, or the adaptive limit now); 0 when admission control is off.',
       registers,
       collect() {
-        this.set(self().settings.mode === 'off' ? 0 : self().state.limit);
+        this.set(self().settings.mode === 'off' ? 0 : self().limitNow);
       },
     });
     new Gauge({
@@ -90,7 +89,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   get limit(): number {
-    return this.state.limit;
+    return this.limitNow;
   }
 
   onApplicationBootstrap(): void {
@@ -114,7 +113,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
    */
   async admit(orderId: string): Promise<Admitted> {
     if (this.settings.mode === 'off') return 'unlimited';
-    const limit = this.state.limit;
+    const limit = this.limitNow;
     // Fast refusal: the last count (at most ADMISSION_REFRESH_MS old, or from this
     // replica's last decision) is already at the limit. Under overload most POSTs
     // end here, without queueing behind the lock. A retried POST of an admitted
@@ -147,7 +146,6 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
 
   private refuse(limit: number, inFlight: number): never {
     this.refused.inc();
-    this.refusedSinceRefresh++;
     throw new AdmissionRefusedException(limit, inFlight, retryAfterSeconds(inFlight, limit, this.finishedPerSecond));
   }
 
@@ -169,24 +167,21 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const s = this.settings;
       const [stats] = (await this.dataSource.query(
-        `SELECT count(*)::int AS finished,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM o.updated_at - coalesce(a.admitted_at, o.created_at)) * 1000) AS p90
+        `SELECT count(*) FILTER (WHERE o.updated_at - coalesce(a.admitted_at, o.created_at) <= make_interval(secs => $2::float8 / 1000))::int AS in_time
          FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
          WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
-        [s.windowMs],
-      )) as Array<{ finished: number; p90: number | string | null }>;
+        [s.windowMs, s.deadlineMs],
+      )) as Array<{ in_time: number }>;
       const { n: inFlight, oldestMs } = await this.countInFlight(this.dataSource.manager);
       await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
-      const finished = Number(stats?.finished ?? 0);
+      const finishedInTime = Number(stats?.in_time ?? 0);
       this.inFlight = inFlight;
-      this.finishedPerSecond = finished / (s.windowMs / 1000);
+      this.finishedPerSecond = finishedInTime / (s.windowMs / 1000);
       if (s.mode === 'adaptive') {
-        const before = this.state.limit;
-        const obs = { at: Date.now(), finished, p90LatencyMs: stats?.p90 == null ? null : Number(stats.p90), inFlight, oldestInFlightMs: oldestMs, refused: this.refusedSinceRefresh };
-        this.state = nextLimit(this.state, obs, this.limiter);
-        if (this.state.limit !== before) this.logger.log({ limit: this.state.limit, was: before, inFlight, finished, p90LatencyMs: obs.p90LatencyMs && Math.round(obs.p90LatencyMs) }, 'admission limit changed');
+        const before = this.limitNow;
+        this.limitNow = nextLimit(before, { finishedInTime, oldestInFlightMs: oldestMs }, this.limiter);
+        if (this.limitNow !== before) this.logger.log({ limit: this.limitNow, was: before, inFlight, finishedInTime, oldestInFlightMs: oldestMs && Math.round(oldestMs) }, 'admission limit changed');
       }
-      this.refusedSinceRefresh = 0;
       if (this.refreshFailing) this.logger.log('admission statistics readable again');
       this.refreshFailing = false;
     } catch (err) {

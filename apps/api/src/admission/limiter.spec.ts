@@ -1,71 +1,78 @@
-import { LimiterSettings, LimiterState, Observation, initialState, nextLimit, retryAfterSeconds } from './limiter';
+import { LimiterSettings, Observation, nextLimit, retryAfterSeconds } from './limiter';
 
-const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000, decrease: 0.75 };
-const obs = (o: Partial<Observation>): Observation => ({ at: 0, finished: 30, p90LatencyMs: 3_000, inFlight: 0, oldestInFlightMs: null, refused: 0, ...o });
-const at = (limit: number, decreasedAt: number | null = null): LimiterState => ({ limit, decreasedAt });
+const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000 };
+const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: null, ...o });
 
-describe('the adaptive admission limit', () => {
-  it('starts at the floor', () => {
-    expect(initialState(settings)).toEqual({ limit: 8, decreasedAt: null });
+describe('the adaptive admission limit (Little\'s law: throughput × target latency)', () => {
+  it('moves half way to what ended in time per second × the target latency', () => {
+    // 30 in 10 s = 3/s; at 7.5 s that is 22.5 in flight.
+    expect(nextLimit(20, obs({ finishedInTime: 30 }), settings)).toBe(21);
+    expect(nextLimit(30, obs({ finishedInTime: 30 }), settings)).toBe(26);
+    expect(nextLimit(22, obs({ finishedInTime: 30 }), settings)).toBe(22);
   });
 
-  it('keeps the limit when nothing finished and nothing in flight is older than the target (no evidence)', () => {
-    expect(nextLimit(at(20), obs({ finished: 0, p90LatencyMs: null, inFlight: 20, oldestInFlightMs: 5_000 }), settings)).toEqual(at(20));
-    expect(nextLimit(at(20), obs({ finished: 0, p90LatencyMs: null, inFlight: 0 }), settings)).toEqual(at(20));
+  it('moves at most × 1.25 up and × 0.5 down in one step', () => {
+    expect(nextLimit(40, obs({ finishedInTime: 200 }), settings)).toBe(50);
+    expect(nextLimit(100, obs({ finishedInTime: 1 }), settings)).toBe(50);
   });
 
-  it('cuts when nothing finished and the oldest order in flight is past the target (a stalled system)', () => {
-    expect(nextLimit(at(32), obs({ at: 9_000, finished: 0, p90LatencyMs: null, inFlight: 32, oldestInFlightMs: 9_000 }), settings)).toEqual({ limit: 27, decreasedAt: 9_000 });
+  it('keeps the limit when nothing ended and nothing in flight is older than the target (no evidence)', () => {
+    expect(nextLimit(20, obs({ finishedInTime: 0, oldestInFlightMs: 5_000 }), settings)).toBe(20);
+    expect(nextLimit(20, obs({ finishedInTime: 0 }), settings)).toBe(20);
   });
 
-  it('never falls below what Little\'s law says was carried at the target latency', () => {
-    // 30 finished in 10 s = 3/s; at 7.5 s that is 22.5 orders in flight.
-    expect(nextLimit(at(8), obs({ finished: 30, p90LatencyMs: 3_000, inFlight: 2 }), settings).limit).toBe(23);
-  });
-
-  it('adds 10 % (at least 1) while fast enough and the limit is what holds orders back', () => {
-    expect(nextLimit(at(40), obs({ finished: 10, inFlight: 40 }), settings).limit).toBe(44);
-    expect(nextLimit(at(40), obs({ finished: 10, inFlight: 5, refused: 3 }), settings).limit).toBe(44);
-    expect(nextLimit(at(9), obs({ finished: 1, inFlight: 9 }), settings).limit).toBe(10);
-    // Not bound: no refusals, far below the limit: unchanged.
-    expect(nextLimit(at(40), obs({ finished: 10, inFlight: 5 }), settings).limit).toBe(40);
-  });
-
-  it('cuts by the gradient target/p90 (10 % to 25 %) when the p90 is past the target, not below what was carried', () => {
-    // 9 s against 7.5 s: × 0.83; 6/s × 7.5 s = 45 was carried, so 83.
-    expect(nextLimit(at(100), obs({ at: 50_000, finished: 60, p90LatencyMs: 9_000, inFlight: 100 }), settings)).toEqual({ limit: 83, decreasedAt: 50_000 });
-    // 30 s against 7.5 s: at most × 0.75; 1/s carried is less.
-    expect(nextLimit(at(100), obs({ at: 50_000, finished: 10, p90LatencyMs: 30_000 }), settings).limit).toBe(75);
-    // Just past the target: at least 10 %.
-    expect(nextLimit(at(100), obs({ at: 50_000, finished: 10, p90LatencyMs: 7_600 }), settings).limit).toBe(90);
-    // Carried is the floor of the cut, never above 90 % of the limit.
-    expect(nextLimit(at(40), obs({ at: 50_000, finished: 100, p90LatencyMs: 30_000 }), settings).limit).toBe(36);
-  });
-
-  it('decreases at most once per window: the slow latencies still in it predate the cut', () => {
-    const cut = at(40, 50_000);
-    expect(nextLimit(cut, obs({ at: 55_000, p90LatencyMs: 12_000 }), settings)).toEqual(cut);
-    expect(nextLimit(cut, obs({ at: 60_000, p90LatencyMs: 12_000, finished: 10 }), settings)).toEqual({ limit: 30, decreasedAt: 60_000 });
+  it('cuts by a quarter when nothing ended and the oldest order in flight is past the target (a stalled system)', () => {
+    expect(nextLimit(32, obs({ finishedInTime: 0, oldestInFlightMs: 9_000 }), settings)).toBe(24);
   });
 
   it('stays within the floor and the ceiling', () => {
-    expect(nextLimit(at(9), obs({ at: 1, finished: 1, p90LatencyMs: 20_000 }), settings).limit).toBe(8);
-    expect(nextLimit(at(199), obs({ finished: 5_000, inFlight: 199 }), settings).limit).toBe(200);
+    expect(nextLimit(9, obs({ finishedInTime: 1 }), settings)).toBe(8);
+    expect(nextLimit(190, obs({ finishedInTime: 5_000 }), settings)).toBe(200);
   });
 
-  it('converges under a steady overload instead of oscillating to the extremes', () => {
-    // A system that carries 3 orders/s: latency = inFlight / 3 s (Little's law), fed back each second.
-    let state = at(8);
+  /**
+   * A system that serves `capacity` orders/s with a 2 s floor of latency (the review):
+   * arrivals past capacity keep it at the limit; latency = max(2 s, inFlight / capacity). Fed back once a second
+   * through a 10 s window.
+   */
+  function simulate(capacity: number, seconds: number, start = 32): { limits: number[]; latencies: number[] } {
+    let limit = start;
+    const ended: number[] = [];
     const limits: number[] = [];
-    for (let t = 1; t <= 120; t++) {
-      const latencyMs = (state.limit / 3) * 1000;
-      state = nextLimit(state, obs({ at: t * 1000, finished: 30, p90LatencyMs: latencyMs, inFlight: state.limit, refused: 5 }), settings);
-      limits.push(state.limit);
+    const latencies: number[] = [];
+    for (let t = 1; t <= seconds; t++) {
+      const inFlight = limit; // arrivals past capacity: always at the limit
+      const latency = Math.max(2, inFlight / capacity);
+      latencies.push(latency);
+      ended.push(Math.min(capacity, inFlight / latency));
+      const window = ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length));
+      limit = nextLimit(limit, obs({ finishedInTime: window }), settings);
+      limits.push(limit);
     }
+    return { limits, latencies };
+  }
+
+  it('settles at capacity × target under a steady overload, latency at the target, inside the deadline', () => {
+    const { limits, latencies } = simulate(3, 120);
     const last = limits.slice(-60);
-    // 3/s × 7.5 s = 22.5: it settles around there, never far past the target.
-    expect(Math.max(...last)).toBeLessThanOrEqual(26);
-    expect(Math.min(...last)).toBeGreaterThanOrEqual(16);
+    expect(Math.min(...last)).toBeGreaterThanOrEqual(21);
+    expect(Math.max(...last)).toBeLessThanOrEqual(24);
+    expect(Math.max(...latencies)).toBeLessThan(15);
+  });
+
+  it('follows a drop of capacity down, within a few windows', () => {
+    const fast = simulate(8, 60);
+    expect(fast.limits.at(-1)).toBe(60);
+    let limit = fast.limits.at(-1) ?? 0;
+    const ended: number[] = [];
+    for (let t = 1; t <= 30; t++) {
+      const latency = Math.max(2, limit / 2); // capacity fell to 2/s
+      ended.push(Math.min(2, limit / latency));
+      limit = nextLimit(limit, obs({ finishedInTime: ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length)) }), settings);
+    }
+    // 2/s × 7.5 s = 15 (half steps round to within one of it).
+    expect(limit).toBeGreaterThanOrEqual(15);
+    expect(limit).toBeLessThanOrEqual(16);
   });
 });
 
