@@ -126,23 +126,63 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   /** Aborts every request (Ctrl-C). */
   signal?: AbortSignal;
+  /** Longest POST /orders waits in all for a busy API (503/429 with Retry-After) before giving up, ms; default 60 s. */
+  busyWaitMs?: number;
+  /** Told before each wait on a busy API, so the wait is visible. */
+  onBusy?: (wait: BusyWait) => void;
 }
+
+/** The API said "not now" to POST /orders; the same request is sent again after `seconds`. */
+export interface BusyWait {
+  orderId: string;
+  status: number;
+  seconds: number;
+  /** The API's own words. */
+  message: string;
+  /** Retries so far, this one included. */
+  attempt: number;
+}
+
+/** Longest single wait honoured, whatever Retry-After says (s). */
+const MAX_RETRY_AFTER_S = 30;
 
 export class ApiClient {
   readonly baseUrl: string;
   private readonly apiKey: string | null;
   private readonly timeoutMs: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly busyWaitMs: number;
+  private readonly onBusy: ((wait: BusyWait) => void) | undefined;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey || null;
     this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.signal = options.signal;
+    this.busyWaitMs = options.busyWaitMs ?? 60_000;
+    this.onBusy = options.onBusy;
   }
 
-  createOrder(body: CreateOrderBody): Promise<OrderCreated> {
-    return this.request('POST', '/orders', body);
+  /**
+   * POST /orders. While the API answers 503 or 429 with Retry-After (at
+   * capacity, a dependency down, the rate limit), waits as asked (at most
+   * 30 s at a time, `busyWaitMs` in all) and sends the same request again:
+   * the orderId makes that safe (an order already started answers 200).
+   */
+  async createOrder(body: CreateOrderBody): Promise<OrderCreated> {
+    const giveUpAt = Date.now() + this.busyWaitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.request<OrderCreated>('POST', '/orders', body);
+      } catch (err) {
+        const busy = err instanceof ApiError && (err.status === 503 || err.status === 429) && err.retryAfterSeconds !== null;
+        if (!busy) throw err;
+        const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, err.retryAfterSeconds ?? 1));
+        if (Date.now() + seconds * 1000 > giveUpAt) throw err;
+        this.onBusy?.({ orderId: body.orderId, status: err.status, seconds, message: err.message, attempt });
+        await wait(seconds * 1000, this.signal);
+      }
+    }
   }
   getOrder(orderId: string): Promise<OrderView> {
     return this.request('GET', `/orders/${encodeURIComponent(orderId)}`);
@@ -207,6 +247,22 @@ export class ApiClient {
     if (!response.ok) throw ApiError.fromResponse(response.status, parsed, response.headers.get('retry-after'));
     return parsed as T;
   }
+}
+
+/** Resolves after `ms`; rejects with the signal's reason when it aborts first. */
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The most useful words from a failed fetch (undici puts the OS error in `cause`). */

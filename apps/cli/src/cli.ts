@@ -65,7 +65,13 @@ export async function run(argv: string[], io: RunContext): Promise<number> {
     out.error(`--api / ORDER_API_URL must be an http(s) URL (got "${baseUrl}")`, { exitCode: EXIT.usage });
     return EXIT.usage;
   }
-  const api = new ApiClient({ baseUrl, apiKey: io.env['API_KEY'], signal });
+  const api = new ApiClient({
+    baseUrl,
+    apiKey: io.env['API_KEY'],
+    signal,
+    // Visible on stderr in every mode (stdout stays clean JSON with --json).
+    onBusy: (w) => out.stderrText(`order ${w.orderId}: the API is busy (${w.status}: ${w.message}); sending the same request again in ${w.seconds} s`),
+  });
 
   try {
     return await verb.run({ api, out, values, positionals, signal, env: io.env });

@@ -5,10 +5,11 @@ import { OrderEntity } from './entities/order.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { Init1764115200001 } from './migrations/001-init';
 import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
+import { Admissions1764115200039 } from './migrations/003-admissions';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
-export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002];
+export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002, Admissions1764115200039];
 
 export interface DataSourceConfig {
   url: string;

@@ -74,9 +74,11 @@ async function runMode(mode: string, options: Options): Promise<ModeResult> {
     RETRY_MODE: mode,
     LOG_LEVEL: 'error',
     DATABASE_POOL_SIZE: '30',
-    // One client posting every order at once, on an isolated stack: no key, no rate limit.
+    // One client posting every order at once, on an isolated stack: no key, no rate limit, and
+    // no admission control (this measures the faults, not overload: every order must start).
     AUTH_DISABLED: 'true',
     RATE_LIMIT_MAX: '0',
+    ADMISSION_MAX_IN_FLIGHT: 'off',
   });
   const { stack } = running;
   const db = new Client({ connectionString: stack.databaseUrl });

@@ -56,6 +56,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const APP_ENV = {
   ALLOW_FAULT_INJECTION: 'true',
   RATE_LIMIT_MAX: '0',
+  // The faults are measured at a fixed number of orders in flight, not admission control's limit.
+  ADMISSION_MAX_IN_FLIGHT: 'off',
   ORDER_REVIEW_MS: '2000',
   LOG_LEVEL: 'warn',
   DATABASE_POOL_SIZE: '30',

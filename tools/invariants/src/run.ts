@@ -111,9 +111,11 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
   const running = await startIsolatedStack(`inv_${retryMode}`, {
     RETRY_MODE: retryMode,
     ALLOW_FAULT_INJECTION: 'true',
-    // A throw-away stack on loopback, driven hard by one client: no key, no rate limit.
+    // A throw-away stack on loopback, driven hard by one client: no key, no rate limit, no
+    // admission control (every planned order must start, so each of its phases is exercised).
     AUTH_DISABLED: 'true',
     RATE_LIMIT_MAX: '0',
+    ADMISSION_MAX_IN_FLIGHT: 'off',
     ORDER_REVIEW_MS: String(options.reviewMs),
     LOG_LEVEL: 'error',
     DATABASE_POOL_SIZE: '30',

@@ -21,4 +21,10 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'On 400: each bad field and why.' })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({ example: 'at_capacity', description: 'On a 503 from admission control: `at_capacity` (the system has its limit of orders in flight).' })
+  reason?: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'On a 503 from admission control: the Retry-After header, in seconds.' })
+  retryAfterSeconds?: number;
 }

@@ -6,6 +6,7 @@
  */
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { AdmissionRefusedException } from '../admission/admission-refused';
 import { RETRY_AFTER_SECONDS, outageError } from './outage';
 
 @Catch()
@@ -19,7 +20,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (outage) this.logger.warn({ err: exception instanceof Error ? exception.message : String(exception) }, 'a dependency is unavailable');
     else if (status >= 500 && status !== 503 && status !== 504) this.logger.error(exception instanceof Error ? { err: exception } : { err: String(exception) }, 'unexpected error');
     if (response.headersSent) return;
-    if (status === 503) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+    if (status === 503) response.setHeader('retry-after', String(exception instanceof AdmissionRefusedException ? exception.retryAfterSeconds : RETRY_AFTER_SECONDS));
     response.status(status).json(body);
   }
 }

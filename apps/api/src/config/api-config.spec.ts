@@ -91,3 +91,20 @@ describe('order policies', () => {
     expect(config.orderPolicies.deadline.retryMode).toBe('deadline');
   });
 });
+
+describe('ADMISSION_*', () => {
+  const env = { DATABASE_URL: 'postgres://x/y', AUTH_DISABLED: 'true' };
+  it('is adaptive by default, aiming at half the order deadline', () => {
+    expect(loadApiConfig(env).admission).toEqual({ mode: 'adaptive', maxInFlight: 1000, minLimit: 8, initialLimit: 16, targetLatencyMs: 7_500, deadlineMs: 15_000, refreshMs: 1_000, windowMs: 10_000 });
+  });
+  it('a number fixes the limit; off turns it off', () => {
+    expect(loadApiConfig({ ...env, ADMISSION_MAX_IN_FLIGHT: '3' }).admission).toMatchObject({ mode: 'fixed', maxInFlight: 3 });
+    expect(loadApiConfig({ ...env, ADMISSION_MAX_IN_FLIGHT: 'off' }).admission.mode).toBe('off');
+  });
+  it('refuses bad values, naming the variable and why', () => {
+    expect(() => loadApiConfig({ ...env, ADMISSION_MAX_IN_FLIGHT: '0' })).toThrow(/^ADMISSION_MAX_IN_FLIGHT: "0" is not "adaptive", "off" or an integer in 1..100000/);
+    expect(() => loadApiConfig({ ...env, ADMISSION_MAX_IN_FLIGHT: 'lots' })).toThrow(ConfigError);
+    expect(() => loadApiConfig({ ...env, ADMISSION_TARGET_LATENCY_MS: '20000' })).toThrow(/ADMISSION_TARGET_LATENCY_MS: 20000 is past the order deadline/);
+    expect(() => loadApiConfig({ ...env, ADMISSION_INITIAL_LIMIT: '2' })).toThrow(/ADMISSION_INITIAL_LIMIT/);
+  });
+});

@@ -61,6 +61,30 @@ export interface ApiConfig {
   allowFaultInjection: boolean;
   /** OpenTelemetry tracing over OTLP to this endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); null: off. */
   otlpEndpoint: string | null;
+  /** Admission control of POST /orders (ADR 039). */
+  admission: AdmissionConfig;
+}
+
+export interface AdmissionConfig {
+  /**
+   * ADMISSION_MAX_IN_FLIGHT: `adaptive` (the default) learns the limit from
+   * recent completion latencies; a number fixes it; `off` admits everything.
+   */
+  mode: 'adaptive' | 'fixed' | 'off';
+  /** The fixed limit (mode `fixed`); the adaptive limit's ceiling otherwise. */
+  maxInFlight: number;
+  /** Adaptive floor (ADMISSION_MIN_LIMIT). */
+  minLimit: number;
+  /** Adaptive limit before anything has been learnt (ADMISSION_INITIAL_LIMIT). */
+  initialLimit: number;
+  /** Average POST→end latency the adaptive limit aims at, ms (ADMISSION_TARGET_LATENCY_MS; default half the order deadline). */
+  targetLatencyMs: number;
+  /** Orders count as in flight until they end or their deadline passes, ms (the order policy's deadline). */
+  deadlineMs: number;
+  /** How often the limit is recomputed from the orders table, ms (ADMISSION_REFRESH_MS). */
+  refreshMs: number;
+  /** The window of recent completions the limit learns from, ms (ADMISSION_WINDOW_MS). */
+  windowMs: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -68,6 +92,7 @@ export const API_CONFIG = Symbol('API_CONFIG');
 export function loadApiConfig(env: Env = process.env): ApiConfig {
   const { apiKeys, authDisabled } = authConfig(env);
   const redisUrl = optionalEnv(env, 'REDIS_URL');
+  const orderPolicy = resolveOrderPolicy(env);
   return {
     port: numberEnv(env, 'PORT', 8000, { min: 1, max: 65535 }),
     host: stringEnv(env, 'HOST', '0.0.0.0'),
@@ -77,7 +102,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     temporal: temporalConfig(env),
     temporalTimeoutMs: numberEnv(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5_000, { min: 500, max: 120_000 }),
     updateTimeoutMs: numberEnv(env, 'TEMPORAL_UPDATE_TIMEOUT_MS', 10_000, { min: 500, max: 120_000 }),
-    orderPolicy: resolveOrderPolicy(env),
+    orderPolicy,
     orderPolicies: Object.fromEntries(RETRY_MODES.map((mode) => [mode, resolveOrderPolicy(env, mode)])) as Record<RetryMode, OrderPolicy>,
     apiKeys,
     authDisabled,
@@ -99,6 +124,38 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     logLevel: logLevel(optionalEnv(env, 'LOG_LEVEL') ?? 'info'),
     allowFaultInjection: booleanEnv(env, 'ALLOW_FAULT_INJECTION', false),
     otlpEndpoint: otlpEndpoint(env),
+    admission: admissionConfig(env, orderPolicy.deadlineMs),
+  };
+}
+
+const ADAPTIVE_CEILING = 1_000;
+
+/** ADMISSION_*: `adaptive` by default; a positive integer fixes the limit; `off` turns admission control off. */
+export function admissionConfig(env: Env, deadlineMs: number): AdmissionConfig {
+  const raw = (optionalEnv(env, 'ADMISSION_MAX_IN_FLIGHT') ?? 'adaptive').trim().toLowerCase();
+  let mode: AdmissionConfig['mode'];
+  let maxInFlight = ADAPTIVE_CEILING;
+  if (raw === 'adaptive' || raw === 'off') mode = raw;
+  else if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 100_000) {
+    mode = 'fixed';
+    maxInFlight = Number(raw);
+  } else {
+    throw new ConfigError(`ADMISSION_MAX_IN_FLIGHT: "${raw}" is not "adaptive", "off" or an integer in 1..100000 (the most orders in flight at once)`);
+  }
+  const minLimit = numberEnv(env, 'ADMISSION_MIN_LIMIT', 8, { min: 1, max: 100_000 });
+  if (mode === 'adaptive' && minLimit > maxInFlight) throw new ConfigError(`ADMISSION_MIN_LIMIT: ${minLimit} is above the adaptive ceiling ${maxInFlight}`);
+  const initialLimit = numberEnv(env, 'ADMISSION_INITIAL_LIMIT', 16, { min: minLimit, max: 100_000 });
+  const targetLatencyMs = numberEnv(env, 'ADMISSION_TARGET_LATENCY_MS', Math.round(deadlineMs / 2), { min: 100, max: 3_600_000 });
+  if (targetLatencyMs > deadlineMs) throw new ConfigError(`ADMISSION_TARGET_LATENCY_MS: ${targetLatencyMs} is past the order deadline (ORDER_DEADLINE_MS, ${deadlineMs}); orders admitted at that latency would miss it`);
+  return {
+    mode,
+    maxInFlight,
+    minLimit,
+    initialLimit,
+    targetLatencyMs,
+    deadlineMs,
+    refreshMs: numberEnv(env, 'ADMISSION_REFRESH_MS', 1_000, { min: 50, max: 60_000 }),
+    windowMs: numberEnv(env, 'ADMISSION_WINDOW_MS', 10_000, { min: 1_000, max: 600_000 }),
   };
 }
 

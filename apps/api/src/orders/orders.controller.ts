@@ -57,6 +57,13 @@ export class OrdersController {
   @ApiConflictResponse(error('An order with this orderId exists, started with a different body.'))
   @ApiPayloadTooLargeResponse(error('The body is larger than BODY_LIMIT.'))
   @ApiUnsupportedMediaTypeResponse(error('The body is not sent as application/json.'))
+  @ApiServiceUnavailableResponse({
+    ...error(
+      'Nothing was started. Either the system is at capacity (admission control, ADR 039: `reason: "at_capacity"`, the limit and orders in flight in `message`) ' +
+        'or a dependency (Temporal, the database, the rate limit store) is unavailable. Send the same request (same orderId) again after Retry-After seconds.',
+    ),
+    headers: { 'Retry-After': { description: 'Seconds to wait before sending the same request again.', schema: { type: 'integer', minimum: 1 } } },
+  })
   async create(@Body() dto: CreateOrderDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
     const { replayed, ...created } = await this.orders.create(dto);
     if (replayed) res.status(200);

@@ -31,6 +31,7 @@ import { InvalidCursorError, OrderStore } from '@order-fulfillment/db';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
 import { GRPC, grpcCode, outageError } from '../common/outage';
+import { AdmissionService } from '../admission/admission.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { AddressDto } from './dto/address.dto';
@@ -54,13 +55,16 @@ export class OrdersService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly store: OrderStore,
     private readonly metrics: MetricsService,
+    private readonly admission: AdmissionService,
   ) {}
 
   /**
    * Starts OrderWorkflow. The id is the idempotency key: the same request again
    * (same orderId and the same body, for example a retry after a lost
    * response) answers 200 with the order it started; the same id with another
-   * body is a 409. Concurrent duplicates start one workflow.
+   * body is a 409. Concurrent duplicates start one workflow. A new order is
+   * started only when admission control admits it (ADR 039); a replay is
+   * never refused.
    */
   async create(dto: CreateOrderDto): Promise<OrderCreated & { replayed?: true }> {
     const order: OrderInput = {
@@ -85,6 +89,8 @@ export class OrdersService {
     const workflowId = orderWorkflowId(order.orderId);
     const row = await this.store.findOrder(order.orderId);
     if (row) return this.replay(input, row, dto.retryMode);
+    // Past this line a workflow may be started: only for an admitted order (503 with Retry-After otherwise).
+    const admitted = await this.admission.admit(order.orderId);
     try {
       const handle = await this.rpc(() =>
         this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
@@ -98,6 +104,8 @@ export class OrdersService {
       return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId, state: 'received' };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.replay(input, await this.store.findOrder(order.orderId), dto.retryMode);
+      // Temporal could not be reached at all: nothing was started, so the slot is given back.
+      if (admitted === 'admitted' && grpcCode(err) === GRPC.UNAVAILABLE) await this.admission.release(order.orderId).catch(() => undefined);
       throw err;
     }
   }

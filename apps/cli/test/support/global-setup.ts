@@ -15,4 +15,7 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__CLI_STACK__ = running;
   process.env['CLI_TEST_API_URL'] = running.stack.apiUrl;
   process.env['CLI_TEST_LOGS'] = running.logsDir;
+  // For tests that start an API of their own against the same system.
+  process.env['CLI_TEST_DATABASE_URL'] = running.stack.databaseUrl;
+  process.env['CLI_TEST_TEMPORAL_ADDRESS'] = running.stack.temporalAddress;
 }

@@ -1,0 +1,86 @@
+import { LimiterSettings, Observation, nextLimit, retryAfterSeconds } from './limiter';
+
+const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000 };
+const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: null, ...o });
+
+describe('the adaptive admission limit (Little\'s law: throughput × target latency)', () => {
+  it('moves half way to what ended in time per second × the target latency', () => {
+    // 30 in 10 s = 3/s; at 7.5 s that is 22.5 in flight.
+    expect(nextLimit(20, obs({ finishedInTime: 30 }), settings)).toBe(21);
+    expect(nextLimit(30, obs({ finishedInTime: 30 }), settings)).toBe(26);
+    expect(nextLimit(22, obs({ finishedInTime: 30 }), settings)).toBe(22);
+  });
+
+  it('moves at most × 1.25 up and × 0.5 down in one step', () => {
+    expect(nextLimit(40, obs({ finishedInTime: 200 }), settings)).toBe(50);
+    expect(nextLimit(100, obs({ finishedInTime: 1 }), settings)).toBe(50);
+  });
+
+  it('keeps the limit when nothing ended and nothing in flight is older than the target (no evidence)', () => {
+    expect(nextLimit(20, obs({ finishedInTime: 0, oldestInFlightMs: 5_000 }), settings)).toBe(20);
+    expect(nextLimit(20, obs({ finishedInTime: 0 }), settings)).toBe(20);
+  });
+
+  it('cuts by a quarter when nothing ended and the oldest order in flight is past the target (a stalled system)', () => {
+    expect(nextLimit(32, obs({ finishedInTime: 0, oldestInFlightMs: 9_000 }), settings)).toBe(24);
+  });
+
+  it('stays within the floor and the ceiling', () => {
+    expect(nextLimit(9, obs({ finishedInTime: 1 }), settings)).toBe(8);
+    expect(nextLimit(190, obs({ finishedInTime: 5_000 }), settings)).toBe(200);
+  });
+
+  /**
+   * A system that serves `capacity` orders/s with a 2 s floor of latency (the review):
+   * arrivals past capacity keep it at the limit; latency = max(2 s, inFlight / capacity). Fed back once a second
+   * through a 10 s window.
+   */
+  function simulate(capacity: number, seconds: number, start = 32): { limits: number[]; latencies: number[] } {
+    let limit = start;
+    const ended: number[] = [];
+    const limits: number[] = [];
+    const latencies: number[] = [];
+    for (let t = 1; t <= seconds; t++) {
+      const inFlight = limit; // arrivals past capacity: always at the limit
+      const latency = Math.max(2, inFlight / capacity);
+      latencies.push(latency);
+      ended.push(Math.min(capacity, inFlight / latency));
+      const window = ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length));
+      limit = nextLimit(limit, obs({ finishedInTime: window }), settings);
+      limits.push(limit);
+    }
+    return { limits, latencies };
+  }
+
+  it('settles at capacity × target under a steady overload, latency at the target, inside the deadline', () => {
+    const { limits, latencies } = simulate(3, 120);
+    const last = limits.slice(-60);
+    expect(Math.min(...last)).toBeGreaterThanOrEqual(21);
+    expect(Math.max(...last)).toBeLessThanOrEqual(24);
+    expect(Math.max(...latencies)).toBeLessThan(15);
+  });
+
+  it('follows a drop of capacity down, within a few windows', () => {
+    const fast = simulate(8, 60);
+    expect(fast.limits.at(-1)).toBe(60);
+    let limit = fast.limits.at(-1) ?? 0;
+    const ended: number[] = [];
+    for (let t = 1; t <= 30; t++) {
+      const latency = Math.max(2, limit / 2); // capacity fell to 2/s
+      ended.push(Math.min(2, limit / latency));
+      limit = nextLimit(limit, obs({ finishedInTime: ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length)) }), settings);
+    }
+    // 2/s × 7.5 s = 15 (half steps round to within one of it).
+    expect(limit).toBeGreaterThanOrEqual(15);
+    expect(limit).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('Retry-After for a refused order', () => {
+  it('is the time the excess takes to drain at the recent completion rate, 1..10 s', () => {
+    expect(retryAfterSeconds(20, 20, 3)).toBe(1);
+    expect(retryAfterSeconds(29, 20, 3)).toBe(4);
+    expect(retryAfterSeconds(500, 20, 1)).toBe(10);
+    expect(retryAfterSeconds(20, 20, 0)).toBe(2);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The adaptive limit on orders in flight (ADR 039): pure arithmetic over what
+ * the orders table says about the recent past, so it can be tested without a
+ * clock and every API replica, reading the same table, arrives at the same
+ * limit.
+ *
+ * Little's law: orders in flight = throughput × time in the system. To keep the
+ * time of an order (POST to its end) at the target, the system may hold
+ * throughput × target orders. Each refresh measures the throughput as the
+ * orders that ended within their deadline in the last window, per second, and
+ * moves the limit half way to that × target (a full step overshoots: the window
+ * lags the limit by an order's latency).
+ *
+ * - Saturated, latency below the target: throughput = limit / latency, so the
+ *   next limit is limit × target / latency — it grows, less as the latency
+ *   nears the target. Above the target it shrinks the same way. The fixed point
+ *   is an average latency at the target.
+ * - Not saturated: throughput is the arrival rate, and the limit (arrivals ×
+ *   target) stays above what is in flight (arrivals × a shorter latency).
+ * - A step moves the limit by at most ×1.25 up or ×0.5 down, so one noisy
+ *   window cannot swing it.
+ * - Nothing ended in time in the window: if the oldest order in flight is
+ *   already past the target the system is stalled and the limit is cut by a
+ *   quarter; otherwise there is no evidence and it stays.
+ */
+export interface LimiterSettings {
+  /** Average POST→end latency the limit aims at, ms (well inside the order deadline). */
+  targetLatencyMs: number;
+  minLimit: number;
+  maxLimit: number;
+  /** Length of the window the observations cover, ms. */
+  windowMs: number;
+}
+
+export interface Observation {
+  /** Orders that ended within their deadline during the window. */
+  finishedInTime: number;
+  /** Age of the oldest order in flight, ms; null when none. */
+  oldestInFlightMs: number | null;
+}
+
+const MAX_GROWTH = 1.25;
+const MAX_CUT = 0.5;
+const STALL_CUT = 0.75;
+
+/** The next limit after one observation. */
+export function nextLimit(limit: number, obs: Observation, s: LimiterSettings): number {
+  const clamp = (n: number) => Math.min(s.maxLimit, Math.max(s.minLimit, Math.round(n)));
+  if (obs.finishedInTime === 0) {
+    const stalled = obs.oldestInFlightMs !== null && obs.oldestInFlightMs > s.targetLatencyMs;
+    return clamp(stalled ? limit * STALL_CUT : limit);
+  }
+  const throughput = obs.finishedInTime / (s.windowMs / 1000);
+  // Half way to what Little's law says: the window lags the limit by an order's latency, and a full step overshoots.
+  const target = limit + (throughput * (s.targetLatencyMs / 1000) - limit) / 2;
+  return clamp(Math.min(limit * MAX_GROWTH, Math.max(limit * MAX_CUT, target)));
+}
+
+/**
+ * Seconds a refused client is told to wait: how long the orders over the
+ * limit take to drain at the recent completion rate, 1..maxSeconds.
+ */
+export function retryAfterSeconds(inFlight: number, limit: number, finishedPerSecond: number, maxSeconds = 10): number {
+  const excess = Math.max(1, inFlight - limit + 1);
+  if (finishedPerSecond <= 0) return Math.min(maxSeconds, 2);
+  return Math.min(maxSeconds, Math.max(1, Math.ceil(excess / finishedPerSecond)));
+}
