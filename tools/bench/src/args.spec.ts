@@ -12,7 +12,18 @@ describe('parseArgs', () => {
     expect(quick.stepS).toBeLessThan(full.stepS);
   });
   it('selects steps and variants, sorts the rates', () => {
-    const o = parseArgs(['--only', 'ladder,faults', '--variants', 'default,bare-local', '--rates', '4,2,3', '--step-s', '5', '--after-miss', '0']);
+    const o = parseArgs([
+      '--only',
+      'ladder,faults',
+      '--variants',
+      'default,bare-local',
+      '--rates',
+      '4,2,3',
+      '--step-s',
+      '5',
+      '--after-miss',
+      '0',
+    ]);
     expect(o.only).toEqual(['ladder', 'faults']);
     expect(o.variants).toEqual(['default', 'bare-local']);
     expect(o.rates).toEqual([2, 3, 4]);

@@ -28,9 +28,13 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,rea
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length) throw new Error(`${flag}: give at least one of ${allowed.join(', ')}`);
-  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown value "${item}" (one of ${allowed.join(', ')})`);
+  for (const item of items)
+    if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown value "${item}" (one of ${allowed.join(', ')})`);
   return items as T[];
 };
 
@@ -65,12 +69,17 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     i++;
     if (flag === '--only') options.only = list(flag, value, STEPS);
     else if (flag === '--variants') options.variants = list(flag, value, VARIANTS);
-    else if (flag === '--rates') options.rates = value.split(',').map((r) => positive('--rates', r)).sort((a, b) => a - b);
+    else if (flag === '--rates')
+      options.rates = value
+        .split(',')
+        .map((r) => positive('--rates', r))
+        .sort((a, b) => a - b);
     else if (flag === '--start') options.startRate = positive(flag, value);
     else if (flag === '--step-s') options.stepS = positive(flag, value);
     else if (flag === '--after-miss') {
       options.afterMiss = Number(value);
-      if (!Number.isInteger(options.afterMiss) || options.afterMiss < 0) throw new Error(`--after-miss: must be a whole number >= 0, got ${JSON.stringify(value)}`);
+      if (!Number.isInteger(options.afterMiss) || options.afterMiss < 0)
+        throw new Error(`--after-miss: must be a whole number >= 0, got ${JSON.stringify(value)}`);
     } else if (flag === '--burst') options.burst = positive(flag, value, { integer: true });
     else if (flag === '--capacity') options.capacity = positive(flag, value);
     else if (flag === '--out') options.outDir = value;

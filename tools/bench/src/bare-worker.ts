@@ -21,7 +21,16 @@ const activities: BareActivities = {
 async function main(): Promise<void> {
   const [address, bundle] = process.argv.slice(2);
   if (!address || !bundle) throw new Error('usage: bare-worker <temporal address> <workflow bundle file>');
-  Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) } });
+  Runtime.install({
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (m: string) => console.error(m),
+    },
+  });
   const connection = await NativeConnection.connect({ address });
   const workers = await Promise.all(
     [BARE_ORDERS_QUEUE, BARE_SHIPPING_QUEUE].map((taskQueue) =>

@@ -6,7 +6,16 @@
  * DispatchCarrier) -> MarkShipped. The activities do nothing; no database,
  * no API. `local` runs the six activities as local activities.
  */
-import { condition, defineSignal, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 
 export const BARE_ORDERS_QUEUE = 'bare-orders-tq';
 export const BARE_SHIPPING_QUEUE = 'bare-shipping-tq';

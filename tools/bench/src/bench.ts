@@ -73,14 +73,19 @@ export interface BenchReport {
 
 const SLO_SHARE = 0.99;
 
-export async function runBench(options: BenchOptions, log: (line: string) => void = (l) => console.log(l)): Promise<{ report: BenchReport; files: string[] }> {
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<{ report: BenchReport; files: string[] }> {
   const startedAt = Date.now();
   const defaultMode = resolveOrderPolicy({}).retryMode;
   const root = repoRoot();
   const temporalCli = resolveTemporalCli({ root, log });
   const temporalVersion = (() => {
     try {
-      return execFileSync(temporalCli, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      return execFileSync(temporalCli, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       return 'unknown';
     }
@@ -94,13 +99,18 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const systemModes: Array<{ name: string; mode: RetryMode; isDefault: boolean }> = [];
   if (wants('default')) systemModes.push({ name: `system ${defaultMode} (default)`, mode: defaultMode, isDefault: true });
   for (const mode of RETRY_MODES) {
-    if (wants(mode as VariantName) && !(mode === defaultMode && wants('default'))) systemModes.push({ name: `system ${mode}`, mode, isDefault: mode === defaultMode && !wants('default') });
+    if (wants(mode as VariantName) && !(mode === defaultMode && wants('default')))
+      systemModes.push({ name: `system ${mode}`, mode, isDefault: mode === defaultMode && !wants('default') });
   }
 
   const ladder = async (name: string, driver: Driver, pids: () => Record<string, number | null>, start: number): Promise<StepResult[]> => {
     const steps: StepResult[] = [];
     for (;;) {
-      const rate = nextLadderRate(options.rates, steps.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })), { start, afterMiss: options.afterMiss, target: SLO_SHARE });
+      const rate = nextLadderRate(
+        options.rates,
+        steps.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+        { start, afterMiss: options.afterMiss, target: SLO_SHARE },
+      );
       if (rate === null) break;
       log(`[${name}] ladder ${rate}/s for ${options.stepS} s`);
       const step = await runStep(slug(name), driver, pids, { kind: 'ladder', rate, durationS: options.stepS }, log);
@@ -117,11 +127,32 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
     const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    const result: VariantResult = { name: variant.name, kind: 'system', retryMode: variant.mode, isDefault: variant.isDefault, activities: 'per policy', ladder: [], capacityAtSlo: null, burst: null, reads: null, overload: null, faults: null, startupS };
+    const result: VariantResult = {
+      name: variant.name,
+      kind: 'system',
+      retryMode: variant.mode,
+      isDefault: variant.isDefault,
+      activities: 'per policy',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS,
+    };
     try {
       if (has('ladder')) {
-        result.ladder = await ladder(variant.name, driver, pids, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
-        result.capacityAtSlo = capacityAtSlo(result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })), SLO_SHARE);
+        result.ladder = await ladder(
+          variant.name,
+          driver,
+          pids,
+          variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate),
+        );
+        result.capacityAtSlo = capacityAtSlo(
+          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+          SLO_SHARE,
+        );
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
       }
@@ -133,11 +164,19 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], options.stepS);
         const step = await runStep(slug(variant.name), driver, pids, { kind: 'reads', rate, durationS: options.stepS }, log);
         result.reads = { step, autocannon: await reading };
-        log(`[${variant.name}]   ${describe(step)}; reads ${result.reads.autocannon.requestsPerSecond}/s p99 ${result.reads.autocannon.p99Ms} ms`);
+        log(
+          `[${variant.name}]   ${describe(step)}; reads ${result.reads.autocannon.requestsPerSecond}/s p99 ${result.reads.autocannon.p99Ms} ms`,
+        );
       }
       if (has('burst')) {
         log(`[${variant.name}] burst of ${options.burst}`);
-        result.burst = await runStep(slug(variant.name), driver, pids, { kind: 'burst', rate: null, durationS: 0, orders: options.burst }, log);
+        result.burst = await runStep(
+          slug(variant.name),
+          driver,
+          pids,
+          { kind: 'burst', rate: null, durationS: 0, orders: options.burst },
+          log,
+        );
         log(`[${variant.name}]   ${describe(result.burst)}`);
       }
       if (variant.isDefault && has('overload')) {
@@ -196,12 +235,28 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
       const workerProcess = worker;
       const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
-      const result: VariantResult = { name, kind: 'bare', retryMode: null, isDefault: false, activities: local ? 'local' : 'remote', ladder: [], capacityAtSlo: null, burst: null, reads: null, overload: null, faults: null, startupS };
+      const result: VariantResult = {
+        name,
+        kind: 'bare',
+        retryMode: null,
+        isDefault: false,
+        activities: local ? 'local' : 'remote',
+        ladder: [],
+        capacityAtSlo: null,
+        burst: null,
+        reads: null,
+        overload: null,
+        faults: null,
+        startupS,
+      };
       if (has('ladder')) {
         // Near this system's capacity first: the baseline is expected at or above it.
         const start = Math.max(options.rates[0] ?? 1, defaultCapacity ?? options.startRate);
         result.ladder = await ladder(name, driver, pids, start);
-        result.capacityAtSlo = capacityAtSlo(result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })), SLO_SHARE);
+        result.capacityAtSlo = capacityAtSlo(
+          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+          SLO_SHARE,
+        );
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
       }
       if (has('burst')) {
@@ -226,13 +281,28 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const pids = () => running.pids();
     const capacity = defaultCapacity ?? options.startRate;
     const rate = Math.max(0.5, capacity / 2);
-    const result: VariantResult = { name, kind: 'system', retryMode: defaultMode, isDefault: true, activities: 'per policy', ladder: [], capacityAtSlo: null, burst: null, reads: null, overload: null, faults: null, startupS };
+    const result: VariantResult = {
+      name,
+      kind: 'system',
+      retryMode: defaultMode,
+      isDefault: true,
+      activities: 'per policy',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS,
+    };
     try {
       log(`[faults] ${rate}/s (half of ${capacity}) for ${options.stepS} s under FAULT_PRESET=exercise`);
       const steady = await runStep('faults', driver, pids, { kind: 'faults', rate, durationS: options.stepS }, log);
       log(`[faults]   ${describe(steady)}`);
       log(`[faults] burst of ${options.burst} under FAULT_PRESET=exercise`);
-      const burst = has('burst') ? await runStep('faults', driver, pids, { kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, log) : null;
+      const burst = has('burst')
+        ? await runStep('faults', driver, pids, { kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, log)
+        : null;
       if (burst) log(`[faults]   ${describe(burst)}`);
       const db = new PgClient({ connectionString: running.stack.databaseUrl });
       await db.connect();
@@ -269,7 +339,17 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     benchmark: 'bench',
     date: new Date(startedAt).toISOString(),
     quick: options.quick,
-    options: { quick: options.quick, only: options.only, variants: options.variants, rates: options.rates, startRate: options.startRate, stepS: options.stepS, afterMiss: options.afterMiss, burst: options.burst, capacity: options.capacity },
+    options: {
+      quick: options.quick,
+      only: options.only,
+      variants: options.variants,
+      rates: options.rates,
+      startRate: options.startRate,
+      stepS: options.stepS,
+      afterMiss: options.afterMiss,
+      burst: options.burst,
+      capacity: options.capacity,
+    },
     sloMs: SLO_MS,
     sloShare: SLO_SHARE,
     defaultRetryMode: defaultMode,
@@ -316,7 +396,14 @@ function writeOutputs(report: BenchReport, options: BenchOptions, root: string):
       name: v.name,
       points: v.ladder.map((s) => ({ rate: s.rate ?? 0, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, goodput: s.goodput })),
     }));
-  writeFileSync(svgFile, renderChart(series, { title: `Latency and goodput against offered rate (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`, sloMs: SLO_MS, maxLatencyMs: SLO_MS + 5_000 }));
+  writeFileSync(
+    svgFile,
+    renderChart(series, {
+      title: `Latency and goodput against offered rate (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`,
+      sloMs: SLO_MS,
+      maxLatencyMs: SLO_MS + 5_000,
+    }),
+  );
   const files = [jsonFile, svgFile];
   const docFile = options.doc === 'none' ? null : (options.doc ?? (report.quick ? null : join(root, 'docs', 'benchmarks.md')));
   if (docFile) {
@@ -327,7 +414,10 @@ function writeOutputs(report: BenchReport, options: BenchOptions, root: string):
 }
 
 async function startBareWorker(address: string, bundle: string, logFile: string): Promise<ManagedProcess> {
-  const worker = spawnManaged('bare-worker', process.execPath, [join(__dirname, 'bare-worker.js'), address, bundle], { env: { ...process.env }, logFile });
+  const worker = spawnManaged('bare-worker', process.execPath, [join(__dirname, 'bare-worker.js'), address, bundle], {
+    env: { ...process.env },
+    logFile,
+  });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bare worker not ready after 60 s; see ${logFile}`)), 60_000);
@@ -379,9 +469,20 @@ function readLoad(apiUrl: string, orderIds: string[], durationS: number): Promis
   });
 }
 
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.error(m),
+  error: (m: string) => console.error(m),
+};
 
-const slug = (name: string): string => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+const slug = (name: string): string =>
+  name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 
 export function describe(step: StepResult): string {
   const s = (ms: number | null) => (ms === null ? '>window' : `${(ms / 1000).toFixed(1)} s`);

@@ -27,7 +27,11 @@ describe('process trees', () => {
     { pid: 20, ppid: 1, ticks: 400 }, // someone else
   ];
   it('sums the root and every descendant, and nothing else', () => {
-    expect(treeOf(10, table).map((p) => p.pid).sort()).toEqual([10, 11, 12, 13]);
+    expect(
+      treeOf(10, table)
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([10, 11, 12, 13]);
     expect(treeTicks(10, table)).toBe(61);
   });
   it('is empty for a process that is gone', () => {

@@ -20,11 +20,15 @@ export function parseStat(text: string): ProcStat {
   if (close < 0) throw new Error(`/proc stat: no command name in ${JSON.stringify(text.slice(0, 80))}`);
   const pid = Number(text.slice(0, text.indexOf('(')).trim());
   // Fields after the name, numbered as in proc(5) from 3 (state).
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const field = (n: number): number => Number(rest[n - 3]);
   const ppid = field(4);
   const ticks = field(14) + field(15) + field(16) + field(17);
-  if (!Number.isFinite(pid) || !Number.isFinite(ppid) || !Number.isFinite(ticks)) throw new Error(`/proc stat: unreadable line ${JSON.stringify(text.slice(0, 80))}`);
+  if (!Number.isFinite(pid) || !Number.isFinite(ppid) || !Number.isFinite(ticks))
+    throw new Error(`/proc stat: unreadable line ${JSON.stringify(text.slice(0, 80))}`);
   return { pid, ppid, ticks };
 }
 
@@ -75,7 +79,12 @@ let clockTicks: number | null = null;
 export function ticksPerSecond(): number {
   if (clockTicks === null) {
     try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()) || 100;
+      clockTicks =
+        Number(
+          execFileSync('getconf', ['CLK_TCK'], { stdio: ['ignore', 'pipe', 'ignore'] })
+            .toString()
+            .trim(),
+        ) || 100;
     } catch {
       clockTicks = 100;
     }

@@ -17,7 +17,12 @@ const step = (rate: number, withinSloShare: number, cpu: Record<string, number>,
   latencyMs: { p50: 3_000, p95: 5_000, p99: withinSloShare < 0.99 ? null : 6_000, max: 9_000 },
   goodput: rate * withinSloShare,
   wallS: 25,
-  usage: Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, { cpuSeconds: s, peakRssMb: 100, cpuSecondsPerOrder: s / (rate * 20), cpuShareOfMachine: s / 50 }])),
+  usage: Object.fromEntries(
+    Object.entries(cpu).map(([name, s]) => [
+      name,
+      { cpuSeconds: s, peakRssMb: 100, cpuSecondsPerOrder: s / (rate * 20), cpuShareOfMachine: s / 50 },
+    ]),
+  ),
   clientCpuSeconds: 1,
   otherCpuSeconds: 2,
   orderIds: [],
@@ -59,7 +64,17 @@ describe('renderDoc', () => {
     benchmark: 'bench',
     date: '2026-11-27T04:00:00.000Z',
     quick: false,
-    options: { quick: false, only: ['ladder'], variants: ['default'], rates: [2, 3, 4], startRate: 3, stepS: 20, afterMiss: 1, burst: 100, capacity: null },
+    options: {
+      quick: false,
+      only: ['ladder'],
+      variants: ['default'],
+      rates: [2, 3, 4],
+      startRate: 3,
+      stepS: 20,
+      afterMiss: 1,
+      burst: 100,
+      capacity: null,
+    },
     sloMs: 15_000,
     sloShare: 0.99,
     defaultRetryMode: 'seed',
@@ -79,6 +94,8 @@ describe('renderDoc', () => {
     expect(doc).toContain('| 4/s | 80 | 80 | 50.0 % | 3.0 s | 5.0 s | > window |');
   });
   it('does not flag an idle machine', () => {
-    expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain('shared while this ran');
+    expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(
+      'shared while this ran',
+    );
   });
 });

@@ -99,7 +99,12 @@ export async function runStep(
       if (wait > 0) await sleep(wait);
     }
     postedAt.set(id, Date.now());
-    offers.push(driver.offer(id).then((o): [string, Offer] => [id, o], (err: unknown): [string, Offer] => [id, { outcome: 'error', detail: String(err) }]));
+    offers.push(
+      driver.offer(id).then(
+        (o): [string, Offer] => [id, o],
+        (err: unknown): [string, Offer] => [id, { outcome: 'error', detail: String(err) }],
+      ),
+    );
   }
   const outcomes = new Map(await Promise.all(offers));
   const accepted = ids.filter((id) => outcomes.get(id)?.outcome === 'accepted');
@@ -177,7 +182,8 @@ export async function systemDriver(apiUrl: string, databaseUrl: string): Promise
       });
       await response.arrayBuffer();
       if (response.status === 201) return { outcome: 'accepted' };
-      if ((response.status === 429 || response.status === 503) && response.headers.has('retry-after')) return { outcome: 'refused', status: response.status };
+      if ((response.status === 429 || response.status === 503) && response.headers.has('retry-after'))
+        return { outcome: 'refused', status: response.status };
       return { outcome: 'error', detail: `HTTP ${response.status}` };
     },
     async terminal(orderIds) {

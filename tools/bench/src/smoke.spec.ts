@@ -19,10 +19,28 @@ describe('npm run bench (smoke)', () => {
 
   it('measures one rung per variant and writes the JSON, the chart and the doc', async () => {
     const cli = join(repoRoot(), 'tools', 'bench', 'dist', 'cli.js');
-    const args = [cli, '--quick', '--only', 'ladder', '--variants', 'default,bare-local', '--rates', '2', '--step-s', '3', '--out', out, '--doc', join(out, 'benchmarks.md')];
+    const args = [
+      cli,
+      '--quick',
+      '--only',
+      'ladder',
+      '--variants',
+      'default,bare-local',
+      '--rates',
+      '2',
+      '--step-s',
+      '3',
+      '--out',
+      out,
+      '--doc',
+      join(out, 'benchmarks.md'),
+    ];
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, args, { env: { ...process.env, TEMPORAL_CLI_PATH: temporalCliForTests() }, timeout: 220_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        args,
+        { env: { ...process.env, TEMPORAL_CLI_PATH: temporalCliForTests() }, timeout: 220_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
     expect({ code, stderr: stderr.slice(-2_000) }).toEqual({ code: 0, stderr: expect.any(String) });
@@ -49,7 +67,8 @@ describe('npm run bench (smoke)', () => {
       expect(step.latencyMs.p50).toBeGreaterThanOrEqual(report.reviewMs);
       expect(step.usage['temporal']?.cpuSeconds).toBeGreaterThan(0);
     }
-    for (const proc of ['api', 'order-worker', 'shipping-worker', 'postgres']) expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
+    for (const proc of ['api', 'order-worker', 'shipping-worker', 'postgres'])
+      expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
     expect(bare.ladder[0]?.usage['bare-worker']?.cpuSeconds).toBeGreaterThan(0);
     expect(report.ratio === null || report.ratio > 0).toBe(true);
     expect(readFileSync(join(out, 'benchmarks.md'), 'utf8')).toContain('## What saturates first');

@@ -77,7 +77,11 @@ export function capacityRatio(system: number | null, baselines: readonly (number
  * miss (to show how it degrades past the limit). When the very first step
  * misses, it walks down instead until a step meets the SLO, and stops there.
  */
-export function nextLadderRate(rates: readonly number[], done: readonly LadderStep[], options: { start: number; afterMiss: number; target?: number }): number | null {
+export function nextLadderRate(
+  rates: readonly number[],
+  done: readonly LadderStep[],
+  options: { start: number; afterMiss: number; target?: number },
+): number | null {
   const target = options.target ?? 0.99;
   const rungs = [...rates].sort((a, b) => a - b);
   const first = done[0];
