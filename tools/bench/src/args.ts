@@ -16,6 +16,8 @@ export interface BenchOptions {
   stepS: number;
   afterMiss: number;
   burst: number;
+  /** Past this many seconds, ladders stop climbing, so the run ends near it. */
+  budgetS: number;
   /** Capacity to use for the faults and overload steps when the ladder does not run. */
   capacity: number | null;
   /** Where the JSON and the chart go (default bench/results) and the doc (default docs/benchmarks.md; "none" for none). */
@@ -24,7 +26,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 20] [--after-miss 1] [--burst 100] [--capacity N]
+         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 20] [--after-miss 1] [--burst 100] [--budget-s 480] [--capacity N]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
@@ -57,6 +59,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     stepS: quick ? 8 : 20,
     afterMiss: quick ? 0 : 1,
     burst: quick ? 30 : 100,
+    budgetS: quick ? 180 : 480,
     capacity: null,
     outDir: null,
     doc: null,
@@ -81,6 +84,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       if (!Number.isInteger(options.afterMiss) || options.afterMiss < 0)
         throw new Error(`--after-miss: must be a whole number >= 0, got ${JSON.stringify(value)}`);
     } else if (flag === '--burst') options.burst = positive(flag, value, { integer: true });
+    else if (flag === '--budget-s') options.budgetS = positive(flag, value);
     else if (flag === '--capacity') options.capacity = positive(flag, value);
     else if (flag === '--out') options.outDir = value;
     else if (flag === '--doc') options.doc = value;

@@ -21,7 +21,7 @@ import type { BenchOptions, VariantName } from './args';
 import { renderChart } from './chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc } from './report';
-import { Driver, SLO_MS, StepResult, bareDriver, runStep, systemDriver } from './run';
+import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
 import { capacityAtSlo, capacityRatio, nextLadderRate } from './stats';
 
 export interface ReadsResult {
@@ -67,6 +67,8 @@ export interface BenchReport {
   ratio: number | null;
   variants: VariantResult[];
   wallS: number;
+  /** Variants whose ladder stopped climbing because the run's time budget was spent (their capacity is a lower bound). */
+  budgetCut: string[];
   /** CPU used by processes outside the bench over the whole run, as a share of the machine: > 0.1 means a loaded machine. */
   otherLoadShare: number;
 }
@@ -94,6 +96,7 @@ export async function runBench(
   const wants = (v: VariantName) => options.variants.includes(v);
   const work = mkdtempSync(join(tmpdir(), 'of-bench-'));
   const variants: VariantResult[] = [];
+  const budgetCut: string[] = [];
   let defaultCapacity: number | null = options.capacity;
 
   const systemModes: Array<{ name: string; mode: RetryMode; isDefault: boolean }> = [];
@@ -103,7 +106,28 @@ export async function runBench(
       systemModes.push({ name: `system ${mode}`, mode, isDefault: mode === defaultMode && !wants('default') });
   }
 
-  const ladder = async (name: string, driver: Driver, pids: () => Record<string, number | null>, start: number): Promise<StepResult[]> => {
+  /**
+   * Runs steps on one variant, each after the backlog of the earlier ones
+   * has drained (up to settleS; the faults steps do not wait, their hung
+   * calls last 300 s by design).
+   */
+  const settleMs = (options.quick ? 10 : 20) * 1000;
+  // Reads and overload run half a rung: they are read at one rate, not searched for.
+  const shortS = Math.max(3, Math.round(options.stepS / 2));
+  // Past the time budget, ladders stop climbing (their capacity is then a lower bound, marked in the JSON).
+  const overBudget = () => Date.now() - startedAt > options.budgetS * 1000;
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>) => {
+    const accepted: string[] = [];
+    return async (spec: StepSpec, wait = true): Promise<StepResult> => {
+      const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
+      if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
+      const step = await runStep(slug(name), driver, pids, spec, log, backlog);
+      accepted.push(...step.orderIds);
+      return step;
+    };
+  };
+
+  const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number): Promise<StepResult[]> => {
     const steps: StepResult[] = [];
     for (;;) {
       const rate = nextLadderRate(
@@ -112,8 +136,13 @@ export async function runBench(
         { start, afterMiss: options.afterMiss, target: SLO_SHARE },
       );
       if (rate === null) break;
+      if (overBudget()) {
+        log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);
+        budgetCut.push(name);
+        break;
+      }
       log(`[${name}] ladder ${rate}/s for ${options.stepS} s`);
-      const step = await runStep(slug(name), driver, pids, { kind: 'ladder', rate, durationS: options.stepS }, log);
+      const step = await run({ kind: 'ladder', rate, durationS: options.stepS });
       log(`[${name}]   ${describe(step)}`);
       steps.push(step);
     }
@@ -127,6 +156,7 @@ export async function runBench(
     log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
     const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
+    const run = stepper(variant.name, driver, pids);
     const result: VariantResult = {
       name: variant.name,
       kind: 'system',
@@ -143,12 +173,7 @@ export async function runBench(
     };
     try {
       if (has('ladder')) {
-        result.ladder = await ladder(
-          variant.name,
-          driver,
-          pids,
-          variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate),
-        );
+        result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
         result.capacityAtSlo = capacityAtSlo(
           result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
           SLO_SHARE,
@@ -160,9 +185,9 @@ export async function runBench(
       if (variant.isDefault && has('reads')) {
         const rate = capacity ?? options.startRate;
         const readIds = result.ladder.flatMap((s) => s.orderIds).slice(-10);
-        log(`[${variant.name}] GET /orders/:id with autocannon while ${rate}/s are offered for ${options.stepS} s`);
-        const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], options.stepS);
-        const step = await runStep(slug(variant.name), driver, pids, { kind: 'reads', rate, durationS: options.stepS }, log);
+        log(`[${variant.name}] GET /orders/:id with autocannon while ${rate}/s are offered for ${shortS} s`);
+        const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], shortS);
+        const step = await run({ kind: 'reads', rate, durationS: shortS });
         result.reads = { step, autocannon: await reading };
         log(
           `[${variant.name}]   ${describe(step)}; reads ${result.reads.autocannon.requestsPerSecond}/s p99 ${result.reads.autocannon.p99Ms} ms`,
@@ -170,20 +195,14 @@ export async function runBench(
       }
       if (has('burst')) {
         log(`[${variant.name}] burst of ${options.burst}`);
-        result.burst = await runStep(
-          slug(variant.name),
-          driver,
-          pids,
-          { kind: 'burst', rate: null, durationS: 0, orders: options.burst },
-          log,
-        );
+        result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
         log(`[${variant.name}]   ${describe(result.burst)}`);
       }
       if (variant.isDefault && has('overload')) {
         const base = capacity ?? options.startRate;
         const rate = base * 2;
-        log(`[${variant.name}] overload: ${rate}/s (2 x ${base}) for ${options.stepS} s`);
-        const step = await runStep(slug(variant.name), driver, pids, { kind: 'overload', rate, durationS: options.stepS }, log);
+        log(`[${variant.name}] overload: ${rate}/s (2 x ${base}) for ${shortS} s`);
+        const step = await run({ kind: 'overload', rate, durationS: shortS });
         result.overload = { ...step, goodputOfCapacity: capacity ? Math.round((step.goodput / capacity) * 1000) / 1000 : null };
         log(`[${variant.name}]   ${describe(step)}; accepted ${step.accepted}, refused ${step.refused}`);
       }
@@ -235,6 +254,7 @@ export async function runBench(
       driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
       const workerProcess = worker;
       const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
+      const run = stepper(name, driver, pids);
       const result: VariantResult = {
         name,
         kind: 'bare',
@@ -252,7 +272,7 @@ export async function runBench(
       if (has('ladder')) {
         // Near this system's capacity first: the baseline is expected at or above it.
         const start = Math.max(options.rates[0] ?? 1, defaultCapacity ?? options.startRate);
-        result.ladder = await ladder(name, driver, pids, start);
+        result.ladder = await ladder(name, run, start);
         result.capacityAtSlo = capacityAtSlo(
           result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
           SLO_SHARE,
@@ -261,7 +281,7 @@ export async function runBench(
       }
       if (has('burst')) {
         log(`[${name}] burst of ${options.burst}`);
-        result.burst = await runStep(slug(name), driver, pids, { kind: 'burst', rate: null, durationS: 0, orders: options.burst }, log);
+        result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
         log(`[${name}]   ${describe(result.burst)}`);
       }
       return result;
@@ -279,6 +299,7 @@ export async function runBench(
     const startupS = (Date.now() - t0) / 1000;
     const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
+    const run = stepper('faults', driver, pids);
     const capacity = defaultCapacity ?? options.startRate;
     const rate = Math.max(0.5, capacity / 2);
     const result: VariantResult = {
@@ -297,12 +318,10 @@ export async function runBench(
     };
     try {
       log(`[faults] ${rate}/s (half of ${capacity}) for ${options.stepS} s under FAULT_PRESET=exercise`);
-      const steady = await runStep('faults', driver, pids, { kind: 'faults', rate, durationS: options.stepS }, log);
+      const steady = await run({ kind: 'faults', rate, durationS: options.stepS }, false);
       log(`[faults]   ${describe(steady)}`);
       log(`[faults] burst of ${options.burst} under FAULT_PRESET=exercise`);
-      const burst = has('burst')
-        ? await runStep('faults', driver, pids, { kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, log)
-        : null;
+      const burst = has('burst') ? await run({ kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, false) : null;
       if (burst) log(`[faults]   ${describe(burst)}`);
       const db = new PgClient({ connectionString: running.stack.databaseUrl });
       await db.connect();
@@ -324,11 +343,15 @@ export async function runBench(
   const machineBefore = { start: Date.now() };
   const otherBefore = otherLoad();
   try {
-    for (const variant of systemModes) variants.push(await runSystem(variant));
+    // The default mode first (the others start near its capacity), then the baselines (the ratio's
+    // other half), then the other retry modes.
+    const [first, ...others] = systemModes;
+    if (first) variants.push(await runSystem(first));
     if (has('ladder') || has('burst')) {
       if (wants('bare-remote')) variants.push(await runBare(false));
       if (wants('bare-local')) variants.push(await runBare(true));
     }
+    for (const variant of others) variants.push(await runSystem(variant));
     if (has('faults')) variants.push(await runFaults());
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -346,6 +369,7 @@ export async function runBench(
       rates: options.rates,
       startRate: options.startRate,
       stepS: options.stepS,
+      budgetS: options.budgetS,
       afterMiss: options.afterMiss,
       burst: options.burst,
       capacity: options.capacity,
@@ -368,6 +392,7 @@ export async function runBench(
     ),
     variants,
     wallS,
+    budgetCut,
     otherLoadShare: otherLoad(otherBefore),
   };
   return { report, files: writeOutputs(report, options, root) };

@@ -26,6 +26,7 @@ const step = (rate: number, withinSloShare: number, cpu: Record<string, number>,
   clientCpuSeconds: 1,
   otherCpuSeconds: 2,
   orderIds: [],
+  backlogAtStart: 0,
   ...extra,
 });
 
@@ -73,6 +74,7 @@ describe('renderDoc', () => {
       stepS: 20,
       afterMiss: 1,
       burst: 100,
+      budgetS: 480,
       capacity: null,
     },
     sloMs: 15_000,
@@ -83,6 +85,7 @@ describe('renderDoc', () => {
     ratio: 0.75,
     variants: [variant([step(3, 1, { temporal: 5 }), step(4, 0.5, { temporal: 30 })])],
     wallS: 500,
+    budgetCut: [],
     otherLoadShare: 0.4,
   } as BenchReport;
   const doc = renderDoc(report, { chartPath: '../bench/results/2026-11-27.svg', jsonPath: 'bench/results/2026-11-27.json' });

@@ -21,7 +21,8 @@ function peakRss(step: StepResult): string {
 }
 
 function stepRow(step: StepResult, label: string): string {
-  return `| ${label} | ${step.offered} | ${step.accepted} | ${pct(step.withinSloShare)} | ${sec(step.latencyMs.p50)} | ${sec(step.latencyMs.p95)} | ${sec(step.latencyMs.p99)} | ${step.goodput} | ${cpuPerOrder(step)} | ${peakRss(step)} |`;
+  const backlog = step.backlogAtStart ? ` (${step.backlogAtStart} earlier orders still running)` : '';
+  return `| ${label}${backlog} | ${step.offered} | ${step.accepted} | ${pct(step.withinSloShare)} | ${sec(step.latencyMs.p50)} | ${sec(step.latencyMs.p95)} | ${sec(step.latencyMs.p99)} | ${step.goodput} | ${cpuPerOrder(step)} | ${peakRss(step)} |`;
 }
 
 const STEP_HEADER = [
@@ -81,6 +82,12 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push(
     `**ratio = ${report.ratio ?? 'n/a'}**: this system's capacity at the SLO in its default mode (\`${report.defaultRetryMode}\`, RETRY_MODE unset) divided by the best bare baseline's. The ladder's rungs are ${report.options.rates.join(', ')} orders/s, so a capacity is a lower bound to the next rung.`,
   );
+  if (report.budgetCut.length) {
+    out.push('');
+    out.push(
+      `The run's time budget (${report.options.budgetS} s) was spent before these ladders had missed the SLO; their capacity is a lower bound: ${report.budgetCut.join(', ')}.`,
+    );
+  }
   out.push('');
   out.push(`![latency and goodput against offered rate](${paths.chartPath})`);
   out.push('');
@@ -109,7 +116,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       '',
       '- **this system**: the API and both workers from their build output, an embedded PostgreSQL of its own; once in the default retry mode (RETRY_MODE unset) and once in each other mode. No API key and no per-client rate limit (one client offers every order).',
       `- **bare baseline**: a minimal workflow of the same shape (\`tools/bench/src/bare-workflows.ts\`): ReceiveOrder, ValidateOrder, the ${report.reviewMs / 1000} s review timer, ChargePayment, a child workflow on its own task queue (PreparePackage, the two-signal dispatch handshake, DispatchCarrier), MarkShipped; activities that do nothing; no database, no API; started with the Temporal client; its worker in a process of its own, with the apps' worker settings. Once with remote and once with local activities.`,
-      `- **ladder**: orders offered open loop at a fixed rate for ${report.options.stepS} s per rung; the default mode starts at ${report.options.startRate}/s, the other variants near the default mode's capacity; it climbs one rung at a time and stops ${report.options.afterMiss} rung(s) after the first rung that misses the SLO (when the first rung misses, it walks down instead). Each rung is watched until every accepted order is terminal or 18 s after the last POST.`,
+      `- **ladder**: orders offered open loop at a fixed rate for ${report.options.stepS} s per rung; the default mode starts at ${report.options.startRate}/s, the other variants near the default mode's capacity; it climbs one rung at a time and stops ${report.options.afterMiss} rung(s) after the first rung that misses the SLO (when the first rung misses, it walks down instead). Each rung is watched until every accepted order is terminal or 18 s after the last POST; before the next step the bench waits (up to 30 s) for the earlier steps' orders to finish, and a step that still started with a backlog says so.`,
       '- **latency** is from the client\'s request: the bench records the time just before it sends each POST (bare: each workflow start). For this system the completion time is the `updated_at` the `completed` row was written with (`clock_timestamp()`, same machine clock), read after the fact, rather than polling `GET /orders/:id` per order, which would add API and database load that grows with the rate being measured. For the bare baseline it is when the client sees the workflow\'s result. Percentiles are over every accepted order: one that did not complete counts as slower than all that did ("> window").',
       '- **within 15 s** is the share of offered orders completed within 15 s of their POST; **capacity at SLO** is the highest rung with ≥ 99 % within 15 s, every lower rung tried passing too; **goodput** is orders completed within 15 s per second offered.',
       "- **CPU s per order**: CPU seconds of each process tree (the Temporal CLI and its server, each app, PostgreSQL's postmaster and all its backends, the bare worker) over the rung, from `/proc/<pid>/stat` (utime+stime plus reaped children), divided by the orders accepted; it includes the idle cost over the rung and its drain. **peak RSS** is the highest sampled (1 s) sum of the tree's resident memory.",

@@ -68,7 +68,24 @@ export interface StepResult {
   clientCpuSeconds: number;
   /** Everything else on the machine meanwhile (other users of a shared machine), CPU seconds. */
   otherCpuSeconds: number;
+  /** The accepted orders' ids (not written to the JSON). */
   orderIds: string[];
+  /** Orders of earlier steps still running when this one started (after settling; see settle). */
+  backlogAtStart: number;
+}
+
+/**
+ * Waits (up to `maxMs`) until every order an earlier step got accepted is
+ * terminal, so a step that overloaded the system does not leave its backlog
+ * to the next one. Returns how many are still running.
+ */
+export async function settle(driver: Driver, accepted: readonly string[], maxMs: number): Promise<number> {
+  const until = Date.now() + maxMs;
+  for (;;) {
+    const running = accepted.length - (await driver.terminal(accepted)).size;
+    if (running === 0 || Date.now() >= until) return running;
+    await sleep(500);
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +96,7 @@ export async function runStep(
   pids: () => Record<string, number | null>,
   spec: StepSpec,
   log: (line: string) => void,
+  backlogAtStart = 0,
 ): Promise<StepResult> {
   const orders = spec.kind.endsWith('burst') ? (spec.orders ?? 100) : Math.max(1, Math.round((spec.rate ?? 1) * spec.durationS));
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
@@ -165,7 +183,8 @@ export async function runStep(
     ),
     clientCpuSeconds: Math.round(clientCpuSeconds * 100) / 100,
     otherCpuSeconds: Math.round(Math.max(0, machineCpu - ours) * 100) / 100,
-    orderIds: ids,
+    orderIds: accepted,
+    backlogAtStart,
   };
 }
 
