@@ -9,6 +9,7 @@
  * was written with (clock_timestamp(), the same machine's clock); for the
  * bare baseline, the moment this process sees the workflow's result.
  */
+import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
 import { Client as PgClient } from 'pg';
 import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
@@ -222,6 +223,10 @@ export async function bareDriver(address: string, options: { local: boolean; rev
   const connection = await Connection.connect({ address });
   const client = new TemporalClient({ connection });
   const done = new Map<string, number | null>();
+  // Waits for results still pending at close are aborted first (a closed channel's retry would throw out of band).
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // one listener per workflow awaited
+  const waiting = new Set<Promise<unknown>>();
   return {
     async offer(orderId) {
       const input: BareOrderInput = { orderId, reviewMs: options.reviewMs, local: options.local };
@@ -231,15 +236,23 @@ export async function bareDriver(address: string, options: { local: boolean; rev
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
-      void handle.result().then(
-        () => done.set(orderId, Date.now()),
-        () => done.set(orderId, null),
-      );
+      const wait = client
+        .withAbortSignal(closing.signal, () => handle.result())
+        .then(
+          () => done.set(orderId, Date.now()),
+          () => (closing.signal.aborted ? undefined : done.set(orderId, null)),
+        )
+        .finally(() => waiting.delete(wait));
+      waiting.add(wait);
       return { outcome: 'accepted' };
     },
     async terminal(orderIds) {
       return new Map(orderIds.filter((id) => done.has(id)).map((id) => [id, done.get(id) ?? null]));
     },
-    close: () => connection.close(),
+    async close() {
+      closing.abort();
+      await Promise.all(waiting);
+      await connection.close();
+    },
   };
 }
