@@ -408,7 +408,7 @@ function otherLoad(since?: { at: number; busy: number; ours: number }): number |
   return Math.round((Math.max(0, now.busy - since.busy - (now.ours - since.ours)) / (wall * cpus().length)) * 1000) / 1000;
 }
 
-function writeOutputs(report: BenchReport, options: BenchOptions, root: string): string[] {
+export function writeOutputs(report: BenchReport, options: BenchOptions, root: string): string[] {
   const outDir = options.outDir ?? join(root, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const stamp = `${report.date.slice(0, 10)}${report.quick ? '-quick' : ''}`;

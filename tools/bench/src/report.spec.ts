@@ -53,6 +53,13 @@ describe('saturation', () => {
     expect(text).toContain('saturated (92.0 % busy), temporal the largest consumer');
     expect(text).toContain('temporal 60.0 %, order-worker 20.0 %, postgres 6.0 %');
   });
+  it('blames work outside the bench when that is what filled the machine, and projects the CPU-bound rate', () => {
+    // 5 + 1 (client) + 40 (other) = 46 of 50 CPU seconds; 80 orders, temporal 5 s -> 0.0625 s per order -> 2 / 0.0625 = 32/s
+    const text = saturation(variant([step(4, 0.5, { temporal: 5 }, { otherCpuSeconds: 40 })]), 2);
+    expect(text).toContain('mostly by work outside the bench (80.0 %)');
+    expect(text).toContain('used 0.063 CPU s per order');
+    expect(text).toContain('would run out near 32.0 orders/s');
+  });
   it('says when the CPUs were not the limit, and when nothing missed', () => {
     const text = saturation(variant([step(3, 1, { temporal: 5 })]), 2);
     expect(text).toContain('at 3/s, the highest rate run (none missed the SLO)');

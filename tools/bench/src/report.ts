@@ -44,18 +44,27 @@ export function saturation(variant: VariantResult, cpusOnMachine: number): strin
     .sort((a, b) => b[1] - a[1]);
   const client = step.clientCpuSeconds / wallCpu;
   const other = step.otherCpuSeconds / wallCpu;
-  const total = shares.reduce((sum, [, share]) => sum + share, 0) + client + other;
+  const ours = shares.reduce((sum, [, share]) => sum + share, 0);
+  const total = ours + client + other;
   const top = shares[0];
   const parts = shares.map(([name, share]) => `${name} ${pct(share)}`).join(', ');
   const where =
     step.withinSloShare < 0.99
       ? `at ${step.rate}/s, the first rate that missed the SLO`
       : `at ${step.rate}/s, the highest rate run (none missed the SLO)`;
-  const verdict =
-    total >= 0.85
-      ? `the machine's CPUs were saturated (${pct(total)} busy), ${top ? `${top[0]} the largest consumer` : ''}`
-      : `the CPUs were ${pct(total)} busy, not saturated: the limit is latency (task round trips, timers, worker slots) rather than CPU`;
-  return `${where}: ${verdict}. CPU share of the machine: ${parts}; load generator ${pct(client)}; everything else on the machine ${pct(other)}.`;
+  let verdict: string;
+  if (total < 0.85)
+    verdict = `the CPUs were ${pct(total)} busy, not saturated: the limit is latency (task round trips, timers, worker slots) rather than CPU`;
+  else if (other > ours + client)
+    verdict = `the CPUs were saturated (${pct(total)} busy), mostly by work outside the bench (${pct(other)}); of the variant's processes ${top ? top[0] : 'none'} used most`;
+  else verdict = `the CPUs were saturated (${pct(total)} busy), ${top ? `${top[0]} the largest consumer` : ''}`;
+  // The variant's own CPU per order, and the rate at which it alone would fill every core.
+  const perOrder = Object.values(step.usage).reduce((sum, u) => sum + (u.cpuSecondsPerOrder ?? 0), 0);
+  const bound =
+    perOrder > 0
+      ? ` Its processes used ${perOrder.toFixed(3)} CPU s per order: on an otherwise idle machine its CPU alone would run out near ${(cpusOnMachine / perOrder).toFixed(1)} orders/s.`
+      : '';
+  return `${where}: ${verdict}. CPU share of the machine: ${parts}; load generator ${pct(client)}; everything else on the machine ${pct(other)}.${bound}`;
 }
 
 export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonPath: string }): string {
