@@ -112,10 +112,19 @@ export async function runBench(
    * calls last 300 s by design).
    */
   const settleMs = (options.quick ? 10 : 20) * 1000;
-  // Reads and overload run half a rung: they are read at one rate, not searched for.
+  // Reads run half a rung: one reading at one rate.
   const shortS = Math.max(3, Math.round(options.stepS / 2));
-  // Past the time budget, ladders stop climbing (their capacity is then a lower bound, marked in the JSON).
-  const overBudget = () => Date.now() - startedAt > options.budgetS * 1000;
+  // The ladders share the time budget: each gets an even part of what is left when it starts, and
+  // stops climbing past it once it has a rung that met the SLO (its capacity is then a lower
+  // bound, marked in the JSON). The faults step runs after the budget.
+  let laddersLeft =
+    (has('ladder') ? systemModes.length : 0) + (has('ladder') ? options.variants.filter((v) => v.startsWith('bare-')).length : 0);
+  const ladderDeadline = (): number => {
+    const end = startedAt + options.budgetS * 1000;
+    const share = Math.max(0, end - Date.now()) / Math.max(1, laddersLeft);
+    laddersLeft = Math.max(0, laddersLeft - 1);
+    return Date.now() + share;
+  };
   const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>) => {
     const accepted: string[] = [];
     return async (spec: StepSpec, wait = true): Promise<StepResult> => {
@@ -129,6 +138,7 @@ export async function runBench(
 
   const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number): Promise<StepResult[]> => {
     const steps: StepResult[] = [];
+    const deadline = ladderDeadline();
     for (;;) {
       const rate = nextLadderRate(
         options.rates,
@@ -136,7 +146,7 @@ export async function runBench(
         { start, afterMiss: options.afterMiss, target: SLO_SHARE },
       );
       if (rate === null) break;
-      if (overBudget()) {
+      if (Date.now() > deadline && steps.some((s) => s.withinSloShare >= SLO_SHARE)) {
         log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);
         budgetCut.push(name);
         break;
@@ -201,8 +211,8 @@ export async function runBench(
       if (variant.isDefault && has('overload')) {
         const base = capacity ?? options.startRate;
         const rate = base * 2;
-        log(`[${variant.name}] overload: ${rate}/s (2 x ${base}) for ${shortS} s`);
-        const step = await run({ kind: 'overload', rate, durationS: shortS });
+        log(`[${variant.name}] overload: ${rate}/s (2 x ${base}) for ${options.stepS} s`);
+        const step = await run({ kind: 'overload', rate, durationS: options.stepS });
         result.overload = { ...step, goodputOfCapacity: capacity ? Math.round((step.goodput / capacity) * 1000) / 1000 : null };
         log(`[${variant.name}]   ${describe(step)}; accepted ${step.accepted}, refused ${step.refused}`);
       }
@@ -270,8 +280,9 @@ export async function runBench(
         startupS,
       };
       if (has('ladder')) {
-        // Near this system's capacity first: the baseline is expected at or above it.
-        const start = Math.max(options.rates[0] ?? 1, defaultCapacity ?? options.startRate);
+        // One rung above this system's capacity first: the baseline is expected at or above it (a miss walks down).
+        const base = defaultCapacity ?? options.startRate;
+        const start = options.rates.find((r) => r > base) ?? base;
         result.ladder = await ladder(name, run, start);
         result.capacityAtSlo = capacityAtSlo(
           result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
