@@ -81,7 +81,7 @@ describe('renderDoc', () => {
       stepS: 20,
       afterMiss: 1,
       burst: 100,
-      budgetS: 480,
+      budgetS: 400,
       capacity: null,
     },
     sloMs: 15_000,
