@@ -162,12 +162,22 @@ export async function runBench(
 
   const runSystem = async (variant: { name: string; mode: RetryMode; isDefault: boolean }): Promise<VariantResult> => {
     const t0 = Date.now();
-    const running = await startSystem(variant.isDefault && wants('default') ? undefined : variant.mode, {});
+    const mode = variant.isDefault && wants('default') ? undefined : variant.mode;
+    let running = await startSystem(mode, {});
     const startupS = (Date.now() - t0) / 1000;
     log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
-    const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
+    let driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    const run = stepper(variant.name, driver, pids);
+    let run = stepper(variant.name, driver, pids);
+    /** A fresh stack for the steps after a ladder that overloaded this one (its server may still be busy with the backlog). */
+    const fresh = async (): Promise<void> => {
+      await driver.close();
+      await running.stop();
+      running = await startSystem(mode, {});
+      driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
+      run = stepper(variant.name, driver, pids);
+      log(`[${variant.name}] a fresh stack for the steps after the ladder`);
+    };
     const result: VariantResult = {
       name: variant.name,
       kind: 'system',
@@ -193,9 +203,13 @@ export async function runBench(
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
       }
       const capacity = variant.isDefault ? defaultCapacity : null;
+      const extras = has('burst') || (variant.isDefault && (has('reads') || has('overload')));
+      if (extras && result.ladder.some((s) => s.withinSloShare < SLO_SHARE)) await fresh();
       if (variant.isDefault && has('reads')) {
         const rate = capacity ?? options.startRate;
-        const readIds = result.ladder.flatMap((s) => s.orderIds).slice(-10);
+        // Orders to read: ten, posted first and left to finish (on a fresh stack the ladder's are gone).
+        const warmUp = await run({ kind: 'burst', rate: null, durationS: 0, orders: 10 });
+        const readIds = warmUp.orderIds;
         log(`[${variant.name}] GET /orders/:id with autocannon while ${rate}/s are offered for ${shortS} s`);
         const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], shortS);
         const step = await run({ kind: 'reads', rate, durationS: shortS });
@@ -218,7 +232,7 @@ export async function runBench(
         log(`[${variant.name}]   ${describe(step)}; accepted ${step.accepted}, refused ${step.refused}`);
       }
     } finally {
-      await driver.close();
+      await driver.close().catch(() => undefined);
       await running.stop();
     }
     return result;
@@ -253,33 +267,48 @@ export async function runBench(
 
   const runBare = async (local: boolean): Promise<VariantResult> => {
     const name = `bare ${local ? 'local' : 'remote'} activities`;
-    const t0 = Date.now();
     const bundle = await bareBundle();
-    const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false });
-    let worker: ManagedProcess | null = null;
-    let driver: Driver | null = null;
-    try {
-      worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
-      const startupS = (Date.now() - t0) / 1000;
-      log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
-      driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
-      const workerProcess = worker;
-      const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
-      const run = stepper(name, driver, pids);
-      const result: VariantResult = {
-        name,
-        kind: 'bare',
-        retryMode: null,
-        isDefault: false,
-        activities: local ? 'local' : 'remote',
-        ladder: [],
-        capacityAtSlo: null,
-        burst: null,
-        reads: null,
-        overload: null,
-        faults: null,
-        startupS,
-      };
+    /** Temporal, the bare worker and a client, for `work`; all stopped after it. Returns the start-up seconds. */
+    const session = async (work: (run: ReturnType<typeof stepper>) => Promise<void>): Promise<number> => {
+      const t0 = Date.now();
+      const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false });
+      let worker: ManagedProcess | null = null;
+      let driver: Driver | null = null;
+      try {
+        worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
+        const startupS = (Date.now() - t0) / 1000;
+        log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
+        driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
+        const workerProcess = worker;
+        await work(stepper(name, driver, () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null })));
+        return startupS;
+      } finally {
+        await driver?.close().catch(() => undefined);
+        await worker?.stop('SIGTERM', 5_000);
+        await running.stop();
+      }
+    };
+    const result: VariantResult = {
+      name,
+      kind: 'bare',
+      retryMode: null,
+      isDefault: false,
+      activities: local ? 'local' : 'remote',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS: 0,
+    };
+    const burst = async (run: ReturnType<typeof stepper>) => {
+      log(`[${name}] burst of ${options.burst}`);
+      result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
+      log(`[${name}]   ${describe(result.burst)}`);
+    };
+    let burstDone = false;
+    result.startupS = await session(async (run) => {
       if (has('ladder')) {
         // One rung above this system's capacity first: the baseline is expected at or above it (a miss walks down).
         const base = defaultCapacity ?? options.startRate;
@@ -291,17 +320,14 @@ export async function runBench(
         );
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
       }
-      if (has('burst')) {
-        log(`[${name}] burst of ${options.burst}`);
-        result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
-        log(`[${name}]   ${describe(result.burst)}`);
+      // After a ladder that overloaded the server, the burst gets a fresh one.
+      if (has('burst') && !result.ladder.some((s) => s.withinSloShare < SLO_SHARE)) {
+        await burst(run);
+        burstDone = true;
       }
-      return result;
-    } finally {
-      await driver?.close();
-      await worker?.stop('SIGTERM', 5_000);
-      await running.stop();
-    }
+    });
+    if (has('burst') && !burstDone) await session(burst);
+    return result;
   };
 
   const runFaults = async (): Promise<VariantResult> => {
