@@ -1,11 +1,11 @@
 import { parseArgs } from './args';
 
 describe('parseArgs', () => {
-  it('defaults to every step and variant, 20 s rungs; --quick shortens', () => {
+  it('defaults to every step and variant, 15 s rungs; --quick shortens', () => {
     const full = parseArgs([]);
     expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload']);
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
-    expect(full.stepS).toBe(20);
+    expect(full.stepS).toBe(15);
     expect(full.afterMiss).toBe(1);
     const quick = parseArgs(['--quick']);
     expect(quick.quick).toBe(true);

@@ -26,7 +26,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 20] [--after-miss 1] [--burst 100] [--budget-s 400] [--capacity N]
+         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 15] [--after-miss 1] [--burst 100] [--budget-s 360] [--capacity N]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
@@ -56,10 +56,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     variants: [...VARIANTS],
     rates: [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32],
     startRate: 3,
-    stepS: quick ? 8 : 20,
+    stepS: quick ? 8 : 15,
     afterMiss: quick ? 0 : 1,
     burst: quick ? 30 : 100,
-    budgetS: quick ? 150 : 400,
+    budgetS: quick ? 150 : 360,
     capacity: null,
     outDir: null,
     doc: null,
