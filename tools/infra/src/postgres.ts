@@ -13,6 +13,8 @@ import { portOpen, waitFor } from './wait';
 export interface Postgres {
   url: string;
   embedded: boolean;
+  /** The embedded server's postmaster process id (its backends are its children); null on DATABASE_URL's server. */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export interface PostgresOptions {
 export async function startPostgres(options: PostgresOptions): Promise<Postgres> {
   if (options.databaseUrl) {
     await waitFor('PostgreSQL at DATABASE_URL', () => canConnect(options.databaseUrl as string), { timeoutMs: 15_000 });
-    return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
+    return { url: options.databaseUrl, embedded: false, pid: null, stop: async () => undefined };
   }
   const database = options.database ?? 'orders';
   const owner = runAsUser();
@@ -54,6 +56,7 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
     embedded: true,
+    pid: server.pid,
     stop: () => server.stop(),
   };
 }
@@ -113,7 +116,7 @@ function initdb(binary: string, dataDir: string, owner: Owner | null): Promise<v
   });
 }
 
-async function runPostgres(binary: string, dataDir: string, port: number, owner: Owner | null): Promise<{ stop(): Promise<void> }> {
+async function runPostgres(binary: string, dataDir: string, port: number, owner: Owner | null): Promise<{ pid: number | null; stop(): Promise<void> }> {
   if (await portOpen(port)) throw new Error(`PostgreSQL port ${port} is already in use (set POSTGRES_PORT)`);
   const child = spawn(binary, ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dataDir], {
     ...(owner ?? {}),
@@ -128,6 +131,7 @@ async function runPostgres(binary: string, dataDir: string, port: number, owner:
   died.catch(() => undefined);
   await Promise.race([waitFor(`PostgreSQL on port ${port}`, () => portOpen(port), { timeoutMs: 30_000 }), died]);
   return {
+    pid: child.pid ?? null,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, then exit

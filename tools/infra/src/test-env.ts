@@ -25,6 +25,8 @@ export interface TestDatabase {
    * port and data, for tests of a database outage.
    */
   outage: { down(): Promise<void>; up(): Promise<void> } | null;
+  /** The embedded server's postmaster process id now (null on DATABASE_URL's server, or while it is down): for CPU and memory readings. */
+  pid(): number | null;
 }
 
 export interface TestDatabaseOptions {
@@ -62,6 +64,7 @@ export async function startTestDatabase(name = 'test', options: TestDatabaseOpti
         await client.end();
       },
       outage: null,
+      pid: () => null,
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'of-pg-'));
@@ -70,6 +73,7 @@ export async function startTestDatabase(name = 'test', options: TestDatabaseOpti
   let pg: Postgres | null = await startPostgres(pgOptions);
   return {
     url: pg.url,
+    pid: () => pg?.pid ?? null,
     async stop() {
       await pg?.stop();
       rmSync(dir, { recursive: true, force: true });

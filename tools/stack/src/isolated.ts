@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, startTestDatabase } from '@order-fulfillment/infra';
 import { startStack } from './stack';
-import type { Stack, StackOptions } from './stack';
+import type { AppName, Stack, StackOptions } from './stack';
 import type { TestDatabase } from '@order-fulfillment/infra';
 
 export interface IsolatedStack {
@@ -17,6 +17,12 @@ export interface IsolatedStack {
   database: TestDatabase;
   /** Where the apps' and Temporal's logs are. */
   logsDir: string;
+  /**
+   * The process id of each part now (Temporal dev server, each app, the
+   * database's postmaster; null when not running or not the stack's own, like
+   * a shared DATABASE_URL server): for CPU and memory readings of process trees.
+   */
+  pids(): Record<'temporal' | AppName | 'postgres', number | null>;
   /** Stops the stack and drops its database; keeps the logs when asked to. */
   stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
@@ -30,6 +36,8 @@ export interface IsolatedStackOptions {
   log?: (line: string) => void;
   restart?: StackOptions['restart'];
   appEnvFor?: StackOptions['appEnvFor'];
+  /** The apps to start (default: all of them; none for a bare Temporal server and database). */
+  apps?: readonly AppName[];
 }
 
 /**
@@ -51,11 +59,23 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
       appEnvFor: options.appEnvFor,
       log: options.log,
       restart: options.restart,
+      apps: options.apps,
     });
+    const pidOf = (name: AppName): number | null => {
+      const child = stack.processes.get(name)?.child;
+      return child && child.exitCode === null && child.signalCode === null ? (child.pid ?? null) : null;
+    };
     return {
       stack,
       database,
       logsDir: join(dataDir, 'logs'),
+      pids: () => ({
+        temporal: stack.temporal?.process.child.pid ?? null,
+        api: pidOf('api'),
+        'order-worker': pidOf('order-worker'),
+        'shipping-worker': pidOf('shipping-worker'),
+        postgres: database.pid(),
+      }),
       async stop({ keepLogs = false } = {}) {
         await stack.stop();
         await database.stop();

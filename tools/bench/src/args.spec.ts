@@ -1,0 +1,41 @@
+import { parseArgs } from './args';
+
+describe('parseArgs', () => {
+  it('defaults to every step and variant, 15 s rungs; --quick shortens', () => {
+    const full = parseArgs([]);
+    expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload']);
+    expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
+    expect(full.stepS).toBe(15);
+    expect(full.afterMiss).toBe(1);
+    const quick = parseArgs(['--quick']);
+    expect(quick.quick).toBe(true);
+    expect(quick.stepS).toBeLessThan(full.stepS);
+  });
+  it('selects steps and variants, sorts the rates', () => {
+    const o = parseArgs([
+      '--only',
+      'ladder,faults',
+      '--variants',
+      'default,bare-local',
+      '--rates',
+      '4,2,3',
+      '--step-s',
+      '5',
+      '--after-miss',
+      '0',
+    ]);
+    expect(o.only).toEqual(['ladder', 'faults']);
+    expect(o.variants).toEqual(['default', 'bare-local']);
+    expect(o.rates).toEqual([2, 3, 4]);
+    expect(o.stepS).toBe(5);
+    expect(o.afterMiss).toBe(0);
+  });
+  it('names the field and the reason for bad input', () => {
+    expect(() => parseArgs(['--only', 'ladder,nap'])).toThrow('--only: unknown value "nap"');
+    expect(() => parseArgs(['--rates', '2,-1'])).toThrow('--rates: must be a positive number, got "-1"');
+    expect(() => parseArgs(['--burst', '2.5'])).toThrow('--burst: must be a positive integer');
+    expect(() => parseArgs(['--after-miss', '-1'])).toThrow('--after-miss: must be a whole number');
+    expect(() => parseArgs(['--step-s'])).toThrow('--step-s: needs a value');
+    expect(() => parseArgs(['--frobnicate', '1'])).toThrow('unknown argument --frobnicate');
+  });
+});

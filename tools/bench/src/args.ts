@@ -1,0 +1,94 @@
+/** `npm run bench -- [options]`: the command line, checked. */
+
+export const STEPS = ['ladder', 'burst', 'reads', 'faults', 'overload'] as const;
+export type StepName = (typeof STEPS)[number];
+export const VARIANTS = ['bare-remote', 'bare-local', 'default', 'seed', 'deadline'] as const;
+export type VariantName = (typeof VARIANTS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  only: StepName[];
+  variants: VariantName[];
+  /** Ladder rungs, orders/s. */
+  rates: number[];
+  /** Where each ladder starts (the system's; the bare baselines start at the default mode's capacity when known). */
+  startRate: number;
+  stepS: number;
+  afterMiss: number;
+  burst: number;
+  /** Past this many seconds, ladders stop climbing, so the run ends near it. */
+  budgetS: number;
+  /** Capacity to use for the faults and overload steps when the ladder does not run. */
+  capacity: number | null;
+  /** Where the JSON and the chart go (default bench/results) and the doc (default docs/benchmarks.md; "none" for none). */
+  outDir: string | null;
+  doc: string | null;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload] [--variants bare-remote,bare-local,default,seed,deadline]
+         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 15] [--after-miss 1] [--burst 100] [--budget-s 360] [--capacity N]
+         [--out bench/results] [--doc docs/benchmarks.md|none]`;
+
+const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!items.length) throw new Error(`${flag}: give at least one of ${allowed.join(', ')}`);
+  for (const item of items)
+    if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown value "${item}" (one of ${allowed.join(', ')})`);
+  return items as T[];
+};
+
+const positive = (flag: string, value: string | undefined, { integer = false } = {}): number => {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`${flag}: must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(value ?? null)}`);
+  }
+  return n;
+};
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const options: BenchOptions = {
+    quick,
+    only: [...STEPS],
+    variants: [...VARIANTS],
+    rates: [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32],
+    startRate: 3,
+    stepS: quick ? 8 : 15,
+    afterMiss: quick ? 0 : 1,
+    burst: quick ? 30 : 100,
+    budgetS: quick ? 150 : 360,
+    capacity: null,
+    outDir: null,
+    doc: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    if (flag === '--quick') continue;
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error(`${flag}: needs a value\n${USAGE}`);
+    i++;
+    if (flag === '--only') options.only = list(flag, value, STEPS);
+    else if (flag === '--variants') options.variants = list(flag, value, VARIANTS);
+    else if (flag === '--rates')
+      options.rates = value
+        .split(',')
+        .map((r) => positive('--rates', r))
+        .sort((a, b) => a - b);
+    else if (flag === '--start') options.startRate = positive(flag, value);
+    else if (flag === '--step-s') options.stepS = positive(flag, value);
+    else if (flag === '--after-miss') {
+      options.afterMiss = Number(value);
+      if (!Number.isInteger(options.afterMiss) || options.afterMiss < 0)
+        throw new Error(`--after-miss: must be a whole number >= 0, got ${JSON.stringify(value)}`);
+    } else if (flag === '--burst') options.burst = positive(flag, value, { integer: true });
+    else if (flag === '--budget-s') options.budgetS = positive(flag, value);
+    else if (flag === '--capacity') options.capacity = positive(flag, value);
+    else if (flag === '--out') options.outDir = value;
+    else if (flag === '--doc') options.doc = value;
+    else throw new Error(`unknown argument ${flag}\n${USAGE}`);
+  }
+  return options;
+}

@@ -1,0 +1,553 @@
+/**
+ * `npm run bench`: what an order costs and how each design behaves near its
+ * limit, this system side by side with a bare Temporal baseline of the same
+ * shape, in one run on one machine. See docs/benchmarks.md (generated) and
+ * ADR 032.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import autocannon from 'autocannon';
+import { Client as PgClient } from 'pg';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { DEFAULT_REVIEW_MS, RETRY_MODES } from '@order-fulfillment/contracts';
+import type { RetryMode } from '@order-fulfillment/contracts';
+import { repoRoot, resolveTemporalCli, spawnManaged, startIsolatedStack } from '@order-fulfillment/stack';
+import type { IsolatedStack, ManagedProcess } from '@order-fulfillment/stack';
+import { checkInvariants } from '@order-fulfillment/invariants';
+import { resolveOrderPolicy } from '@order-fulfillment/platform';
+import type { BenchOptions, VariantName } from './args';
+import { renderChart } from './chart';
+import { machineBusySeconds, readTrees } from './proc';
+import { renderDoc } from './report';
+import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
+import { capacityAtSlo, capacityRatio, nextLadderRate } from './stats';
+
+export interface ReadsResult {
+  connections: number;
+  durationS: number;
+  orderIds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface VariantResult {
+  name: string;
+  kind: 'bare' | 'system';
+  /** The retry mode the apps ran with (system), and whether it was the default (RETRY_MODE unset). */
+  retryMode: RetryMode | null;
+  isDefault: boolean;
+  /** Bare baseline: local or remote activities. */
+  activities: 'remote' | 'local' | 'per policy';
+  ladder: StepResult[];
+  capacityAtSlo: number | null;
+  burst: StepResult | null;
+  reads: { step: StepResult; autocannon: ReadsResult } | null;
+  overload: (StepResult & { goodputOfCapacity: number | null }) | null;
+  faults: { steady: StepResult | null; burst: StepResult | null; doubleCharges: number; invariantNotes: string[] } | null;
+  startupS: number;
+}
+
+export interface BenchReport {
+  benchmark: 'bench';
+  date: string;
+  quick: boolean;
+  options: Omit<BenchOptions, 'outDir' | 'doc'>;
+  sloMs: number;
+  sloShare: number;
+  /** What the apps use with RETRY_MODE unset. */
+  defaultRetryMode: RetryMode;
+  reviewMs: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; temporalCli: string; loadAverageAtStart: number[] };
+  /** This system's capacity at the SLO in the default mode / the best bare baseline's. */
+  ratio: number | null;
+  variants: VariantResult[];
+  wallS: number;
+  /** Variants whose ladder stopped climbing because the run's time budget was spent (their capacity is a lower bound). */
+  budgetCut: string[];
+  /** CPU used by processes outside the bench over the whole run, as a share of the machine: > 0.1 means a loaded machine. */
+  otherLoadShare: number;
+}
+
+const SLO_SHARE = 0.99;
+
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<{ report: BenchReport; files: string[] }> {
+  const startedAt = Date.now();
+  const defaultMode = resolveOrderPolicy({}).retryMode;
+  const root = repoRoot();
+  const temporalCli = resolveTemporalCli({ root, log });
+  const temporalVersion = (() => {
+    try {
+      return execFileSync(temporalCli, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const has = (step: BenchOptions['only'][number]) => options.only.includes(step);
+  const wants = (v: VariantName) => options.variants.includes(v);
+  const work = mkdtempSync(join(tmpdir(), 'of-bench-'));
+  const variants: VariantResult[] = [];
+  const budgetCut: string[] = [];
+  let defaultCapacity: number | null = options.capacity;
+
+  const systemModes: Array<{ name: string; mode: RetryMode; isDefault: boolean }> = [];
+  if (wants('default')) systemModes.push({ name: `system ${defaultMode} (default)`, mode: defaultMode, isDefault: true });
+  for (const mode of RETRY_MODES) {
+    if (wants(mode as VariantName) && !(mode === defaultMode && wants('default')))
+      systemModes.push({ name: `system ${mode}`, mode, isDefault: mode === defaultMode && !wants('default') });
+  }
+
+  /**
+   * Runs steps on one variant, each after the backlog of the earlier ones
+   * has drained (up to settleS; the faults steps do not wait, their hung
+   * calls last 300 s by design).
+   */
+  const settleMs = (options.quick ? 10 : 20) * 1000;
+  // Reads run half a rung: one reading at one rate.
+  const shortS = Math.max(3, Math.round(options.stepS / 2));
+  // The ladders share the time budget: each gets an even part of what is left when it starts, and
+  // stops climbing past it once it has a rung that met the SLO (its capacity is then a lower
+  // bound, marked in the JSON). The faults step runs after the budget.
+  let laddersLeft =
+    (has('ladder') ? systemModes.length : 0) + (has('ladder') ? options.variants.filter((v) => v.startsWith('bare-')).length : 0);
+  const ladderDeadline = (): number => {
+    const end = startedAt + options.budgetS * 1000;
+    const share = Math.max(0, end - Date.now()) / Math.max(1, laddersLeft);
+    laddersLeft = Math.max(0, laddersLeft - 1);
+    return Date.now() + share;
+  };
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>) => {
+    const accepted: string[] = [];
+    return async (spec: StepSpec, wait = true): Promise<StepResult> => {
+      const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
+      if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
+      const step = await runStep(slug(name), driver, pids, spec, log, backlog);
+      accepted.push(...step.orderIds);
+      return step;
+    };
+  };
+
+  const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number): Promise<StepResult[]> => {
+    const steps: StepResult[] = [];
+    const deadline = ladderDeadline();
+    for (;;) {
+      const rate = nextLadderRate(
+        options.rates,
+        steps.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+        { start, afterMiss: options.afterMiss, target: SLO_SHARE },
+      );
+      if (rate === null) break;
+      if (Date.now() > deadline && steps.some((s) => s.withinSloShare >= SLO_SHARE)) {
+        log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);
+        // Only a ladder that never missed has a capacity that is a lower bound.
+        if (!steps.some((s) => s.withinSloShare < SLO_SHARE)) budgetCut.push(name);
+        break;
+      }
+      log(`[${name}] ladder ${rate}/s for ${options.stepS} s`);
+      const step = await run({ kind: 'ladder', rate, durationS: options.stepS });
+      log(`[${name}]   ${describe(step)}`);
+      steps.push(step);
+    }
+    return steps;
+  };
+
+  const runSystem = async (variant: { name: string; mode: RetryMode; isDefault: boolean }): Promise<VariantResult> => {
+    const t0 = Date.now();
+    const mode = variant.isDefault && wants('default') ? undefined : variant.mode;
+    let running = await startSystem(mode, {});
+    const startupS = (Date.now() - t0) / 1000;
+    log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
+    let driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
+    const pids = () => running.pids();
+    let run = stepper(variant.name, driver, pids);
+    /** A fresh stack for the steps after a ladder that overloaded this one (its server may still be busy with the backlog). */
+    const fresh = async (): Promise<void> => {
+      await driver.close();
+      await running.stop();
+      running = await startSystem(mode, {});
+      driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
+      run = stepper(variant.name, driver, pids);
+      log(`[${variant.name}] a fresh stack for the steps after the ladder`);
+    };
+    const result: VariantResult = {
+      name: variant.name,
+      kind: 'system',
+      retryMode: variant.mode,
+      isDefault: variant.isDefault,
+      activities: 'per policy',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS,
+    };
+    try {
+      if (has('ladder')) {
+        result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
+        result.capacityAtSlo = capacityAtSlo(
+          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+          SLO_SHARE,
+        );
+        log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
+        if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
+      }
+      const capacity = variant.isDefault ? defaultCapacity : null;
+      const extras = has('burst') || (variant.isDefault && (has('reads') || has('overload')));
+      if (extras && result.ladder.some((s) => s.withinSloShare < SLO_SHARE)) await fresh();
+      if (variant.isDefault && has('reads')) {
+        const rate = capacity ?? options.startRate;
+        // Orders to read: ten, posted first and left to finish (on a fresh stack the ladder's are gone).
+        const warmUp = await run({ kind: 'burst', rate: null, durationS: 0, orders: 10 });
+        const readIds = warmUp.orderIds;
+        log(`[${variant.name}] GET /orders/:id with autocannon while ${rate}/s are offered for ${shortS} s`);
+        const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], shortS);
+        const step = await run({ kind: 'reads', rate, durationS: shortS });
+        result.reads = { step, autocannon: await reading };
+        log(
+          `[${variant.name}]   ${describe(step)}; reads ${result.reads.autocannon.requestsPerSecond}/s p99 ${result.reads.autocannon.p99Ms} ms`,
+        );
+      }
+      if (has('burst')) {
+        log(`[${variant.name}] burst of ${options.burst}`);
+        result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
+        log(`[${variant.name}]   ${describe(result.burst)}`);
+      }
+      if (variant.isDefault && has('overload')) {
+        const base = capacity ?? options.startRate;
+        const rate = base * 2;
+        log(`[${variant.name}] overload: ${rate}/s (2 x ${base}) for ${options.stepS} s`);
+        const step = await run({ kind: 'overload', rate, durationS: options.stepS });
+        result.overload = { ...step, goodputOfCapacity: capacity ? Math.round((step.goodput / capacity) * 1000) / 1000 : null };
+        log(`[${variant.name}]   ${describe(step)}; accepted ${step.accepted}, refused ${step.refused}`);
+      }
+    } finally {
+      await driver.close().catch(() => undefined);
+      await running.stop();
+    }
+    return result;
+  };
+
+  const startSystem = (mode: RetryMode | undefined, extra: NodeJS.ProcessEnv): Promise<IsolatedStack> =>
+    startIsolatedStack(
+      'bench',
+      {
+        // Unset means the apps' default; the bench's own environment must not leak a mode in.
+        RETRY_MODE: mode,
+        LOG_LEVEL: 'error',
+        // One client offering every order: no key, no per-client rate limit.
+        AUTH_DISABLED: 'true',
+        RATE_LIMIT_MAX: '0',
+        // Left-over work is thrown away with the stack: do not wait for it.
+        WORKER_SHUTDOWN_GRACE_MS: '1000',
+        ...extra,
+      },
+      { embeddedPostgres: true, restart: false },
+    );
+
+  let bundleFile: string | null = null;
+  const bareBundle = async (): Promise<string> => {
+    if (!bundleFile) {
+      const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflows'), logger: quietLogger });
+      bundleFile = join(work, 'bare-workflow-bundle.js');
+      writeFileSync(bundleFile, code);
+    }
+    return bundleFile;
+  };
+
+  const runBare = async (local: boolean): Promise<VariantResult> => {
+    const name = `bare ${local ? 'local' : 'remote'} activities`;
+    const bundle = await bareBundle();
+    /** Temporal, the bare worker and a client, for `work`; all stopped after it. Returns the start-up seconds. */
+    const session = async (work: (run: ReturnType<typeof stepper>) => Promise<void>): Promise<number> => {
+      const t0 = Date.now();
+      const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false });
+      let worker: ManagedProcess | null = null;
+      let driver: Driver | null = null;
+      try {
+        worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
+        const startupS = (Date.now() - t0) / 1000;
+        log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
+        driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
+        const workerProcess = worker;
+        await work(stepper(name, driver, () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null })));
+        return startupS;
+      } finally {
+        await driver?.close().catch(() => undefined);
+        await worker?.stop('SIGTERM', 5_000);
+        await running.stop();
+      }
+    };
+    const result: VariantResult = {
+      name,
+      kind: 'bare',
+      retryMode: null,
+      isDefault: false,
+      activities: local ? 'local' : 'remote',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS: 0,
+    };
+    const burst = async (run: ReturnType<typeof stepper>) => {
+      log(`[${name}] burst of ${options.burst}`);
+      result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
+      log(`[${name}]   ${describe(result.burst)}`);
+    };
+    let burstDone = false;
+    result.startupS = await session(async (run) => {
+      if (has('ladder')) {
+        // One rung above this system's capacity first: the baseline is expected at or above it (a miss walks down).
+        const base = defaultCapacity ?? options.startRate;
+        const start = options.rates.find((r) => r > base) ?? base;
+        result.ladder = await ladder(name, run, start);
+        result.capacityAtSlo = capacityAtSlo(
+          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
+          SLO_SHARE,
+        );
+        log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
+      }
+      // After a ladder that overloaded the server, the burst gets a fresh one.
+      if (has('burst') && !result.ladder.some((s) => s.withinSloShare < SLO_SHARE)) {
+        await burst(run);
+        burstDone = true;
+      }
+    });
+    if (has('burst') && !burstDone) await session(burst);
+    return result;
+  };
+
+  const runFaults = async (): Promise<VariantResult> => {
+    const name = `system ${defaultMode} (default) under FAULT_PRESET=exercise`;
+    const t0 = Date.now();
+    const running = await startSystem(undefined, { FAULT_PRESET: 'exercise', FAULT_SEED: '1' });
+    const startupS = (Date.now() - t0) / 1000;
+    const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
+    const pids = () => running.pids();
+    const run = stepper('faults', driver, pids);
+    const capacity = defaultCapacity ?? options.startRate;
+    const rate = Math.max(0.5, capacity / 2);
+    const result: VariantResult = {
+      name,
+      kind: 'system',
+      retryMode: defaultMode,
+      isDefault: true,
+      activities: 'per policy',
+      ladder: [],
+      capacityAtSlo: null,
+      burst: null,
+      reads: null,
+      overload: null,
+      faults: null,
+      startupS,
+    };
+    try {
+      log(`[faults] ${rate}/s (half of ${capacity}) for ${options.stepS} s under FAULT_PRESET=exercise`);
+      const steady = await run({ kind: 'faults', rate, durationS: options.stepS }, false);
+      log(`[faults]   ${describe(steady)}`);
+      log(`[faults] burst of ${options.burst} under FAULT_PRESET=exercise`);
+      const burst = has('burst') ? await run({ kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, false) : null;
+      if (burst) log(`[faults]   ${describe(burst)}`);
+      const db = new PgClient({ connectionString: running.stack.databaseUrl });
+      await db.connect();
+      try {
+        const ids = [...steady.orderIds, ...(burst?.orderIds ?? [])];
+        const { report } = await checkInvariants({ db, temporal: null, orderIds: ids });
+        result.faults = { steady, burst, doubleCharges: report.doubleCharged.length, invariantNotes: report.notes };
+        log(`[faults] double charges: ${report.doubleCharged.length}`);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await driver.close();
+      await running.stop();
+    }
+    return result;
+  };
+
+  const machineBefore = { start: Date.now() };
+  const otherBefore = otherLoad();
+  try {
+    // The default mode first (the others start near its capacity), then the baselines (the ratio's
+    // other half), then the other retry modes.
+    const [first, ...others] = systemModes;
+    if (first) variants.push(await runSystem(first));
+    if (has('ladder') || has('burst')) {
+      if (wants('bare-remote')) variants.push(await runBare(false));
+      if (wants('bare-local')) variants.push(await runBare(true));
+    }
+    for (const variant of others) variants.push(await runSystem(variant));
+    if (has('faults')) variants.push(await runFaults());
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const wallS = Math.round((Date.now() - machineBefore.start) / 100) / 10;
+  const defaultVariant = variants.find((v) => v.kind === 'system' && v.isDefault && !v.faults);
+  const report: BenchReport = {
+    benchmark: 'bench',
+    date: new Date(startedAt).toISOString(),
+    quick: options.quick,
+    options: {
+      quick: options.quick,
+      only: options.only,
+      variants: options.variants,
+      rates: options.rates,
+      startRate: options.startRate,
+      stepS: options.stepS,
+      budgetS: options.budgetS,
+      afterMiss: options.afterMiss,
+      burst: options.burst,
+      capacity: options.capacity,
+    },
+    sloMs: SLO_MS,
+    sloShare: SLO_SHARE,
+    defaultRetryMode: defaultMode,
+    reviewMs: resolveOrderPolicy({}).reviewMs ?? DEFAULT_REVIEW_MS,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      temporalCli: temporalVersion,
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
+    ratio: capacityRatio(
+      defaultVariant?.capacityAtSlo ?? null,
+      variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo),
+    ),
+    variants,
+    wallS,
+    budgetCut,
+    otherLoadShare: otherLoad(otherBefore),
+  };
+  return { report, files: writeOutputs(report, options, root) };
+}
+
+/** Machine-wide CPU not used by this process tree, as a share of the machine since `since`. */
+function otherLoad(): { at: number; busy: number; ours: number };
+function otherLoad(since: { at: number; busy: number; ours: number }): number;
+function otherLoad(since?: { at: number; busy: number; ours: number }): number | { at: number; busy: number; ours: number } {
+  const now = { at: Date.now(), busy: machineBusySeconds(), ours: readTrees({ bench: process.pid }).bench.cpuSeconds };
+  if (!since) return now;
+  const wall = (now.at - since.at) / 1000;
+  return Math.round((Math.max(0, now.busy - since.busy - (now.ours - since.ours)) / (wall * cpus().length)) * 1000) / 1000;
+}
+
+export function writeOutputs(report: BenchReport, options: BenchOptions, root: string): string[] {
+  const outDir = options.outDir ?? join(root, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = `${report.date.slice(0, 10)}${report.quick ? '-quick' : ''}`;
+  const jsonFile = join(outDir, `${stamp}.json`);
+  const svgFile = join(outDir, `${stamp}.svg`);
+  writeFileSync(jsonFile, `${JSON.stringify(report, (key, value: unknown) => (key === 'orderIds' ? undefined : value), 2)}\n`);
+  const series = report.variants
+    .filter((v) => v.ladder.length)
+    .map((v) => ({
+      name: v.name,
+      points: v.ladder.map((s) => ({ rate: s.rate ?? 0, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, goodput: s.goodput })),
+    }));
+  writeFileSync(
+    svgFile,
+    renderChart(series, {
+      title: `Latency and goodput against offered rate (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`,
+      sloMs: SLO_MS,
+      maxLatencyMs: SLO_MS + 5_000,
+    }),
+  );
+  const files = [jsonFile, svgFile];
+  const docFile = options.doc === 'none' ? null : (options.doc ?? (report.quick ? null : join(root, 'docs', 'benchmarks.md')));
+  if (docFile) {
+    writeFileSync(docFile, renderDoc(report, { chartPath: relative(join(docFile, '..'), svgFile), jsonPath: relative(root, jsonFile) }));
+    files.push(docFile);
+  }
+  return files;
+}
+
+async function startBareWorker(address: string, bundle: string, logFile: string): Promise<ManagedProcess> {
+  const worker = spawnManaged('bare-worker', process.execPath, [join(__dirname, 'bare-worker.js'), address, bundle], {
+    env: { ...process.env },
+    logFile,
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bare worker not ready after 60 s; see ${logFile}`)), 60_000);
+    worker.child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void worker.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`bare worker exited (${code}) during start-up; see ${logFile}`));
+    });
+  });
+  try {
+    await ready;
+  } catch (err) {
+    await worker.stop('SIGKILL', 1_000);
+    throw err;
+  }
+  return worker;
+}
+
+function readLoad(apiUrl: string, orderIds: string[], durationS: number): Promise<ReadsResult> {
+  const connections = 10;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: apiUrl,
+        connections,
+        duration: durationS,
+        requests: orderIds.map((id) => ({ method: 'GET', path: `/orders/${encodeURIComponent(id)}` })),
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        resolve({
+          connections,
+          durationS,
+          orderIds: orderIds.length,
+          requestsPerSecond: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      },
+    );
+  });
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.error(m),
+  error: (m: string) => console.error(m),
+};
+
+const slug = (name: string): string =>
+  name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+
+export function describe(step: StepResult): string {
+  const s = (ms: number | null) => (ms === null ? '>window' : `${(ms / 1000).toFixed(1)} s`);
+  return `${step.offered} offered, ${(step.withinSloShare * 100).toFixed(1)} % within 15 s, p50 ${s(step.latencyMs.p50)} p99 ${s(step.latencyMs.p99)}, goodput ${step.goodput}/s (${step.wallS} s)`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The bench's chart as a self-contained SVG: latency (p50 and p99 from the
+ * client's POST) and goodput against offered rate, one series per variant.
+ */
+
+export interface ChartPoint {
+  /** Offered rate, orders per second. */
+  rate: number;
+  /** Milliseconds; null = beyond the observation window (drawn as a hollow marker at the top). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Orders completed within the SLO per second. */
+  goodput: number;
+}
+
+export interface ChartSeries {
+  name: string;
+  points: ChartPoint[];
+}
+
+export interface ChartOptions {
+  title: string;
+  /** The SLO line on the latency panel, ms. */
+  sloMs: number;
+  /** Top of the latency axis, ms. */
+  maxLatencyMs: number;
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const PANEL = { width: 420, height: 300, left: 60, top: 50, gap: 90 };
+
+export const escapeXml = (text: string): string =>
+  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+
+/** Round, readable tick values from 0 to at least `max`. */
+export function ticks(max: number, count = 5): number[] {
+  if (!(max > 0)) return [0, 1];
+  const raw = max / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = 0; v < max + step / 2; v += step) out.push(Math.round(v * 1000) / 1000);
+  if ((out[out.length - 1] ?? 0) < max) out.push(Math.round((out[out.length - 1] ?? 0) + step));
+  return out;
+}
+
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+export function renderChart(series: readonly ChartSeries[], options: ChartOptions): string {
+  const allRates = series.flatMap((s) => s.points.map((p) => p.rate));
+  const xTicks = ticks(Math.max(1, ...allRates));
+  const xMax = xTicks[xTicks.length - 1] ?? 1;
+  const latencyTicks = ticks(options.maxLatencyMs / 1000);
+  const yLatencyMax = latencyTicks[latencyTicks.length - 1] ?? 1;
+  const goodputTicks = ticks(Math.max(1, xMax, ...series.flatMap((s) => s.points.map((p) => p.goodput))));
+  const yGoodputMax = goodputTicks[goodputTicks.length - 1] ?? 1;
+  const width = PANEL.left * 2 + PANEL.width * 2 + PANEL.gap;
+  const legendRows = Math.ceil(series.length / 3);
+  const height = PANEL.top + PANEL.height + 60 + legendRows * 20 + 20;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
+  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
+
+  const panel = (
+    x0: number,
+    title: string,
+    yLabel: string,
+    yTicks: number[],
+    yMax: number,
+    draw: (x: (r: number) => number, y: (v: number) => number) => void,
+  ) => {
+    const x = (rate: number) => x0 + (rate / xMax) * PANEL.width;
+    const y = (value: number) => PANEL.top + PANEL.height - (Math.min(value, yMax) / yMax) * PANEL.height;
+    out.push(`<text x="${x0 + PANEL.width / 2}" y="${PANEL.top - 12}" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`);
+    for (const t of yTicks) {
+      out.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/>`);
+      out.push(`<text x="${x0 - 6}" y="${y(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
+    }
+    for (const t of xTicks) out.push(`<text x="${x(t)}" y="${PANEL.top + PANEL.height + 16}" text-anchor="middle">${fmt(t)}</text>`);
+    out.push(`<rect x="${x0}" y="${PANEL.top}" width="${PANEL.width}" height="${PANEL.height}" fill="none" stroke="#333"/>`);
+    out.push(`<text x="${x0 + PANEL.width / 2}" y="${PANEL.top + PANEL.height + 34}" text-anchor="middle">offered rate (orders/s)</text>`);
+    out.push(
+      `<text transform="translate(${x0 - 42},${PANEL.top + PANEL.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
+    );
+    draw(x, y);
+  };
+
+  const line = (points: Array<[number, number]>, color: string, dash: string) =>
+    points.length > 1
+      ? out.push(
+          `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`,
+        )
+      : 0;
+  const marker = (cx: number, cy: number, color: string, hollow: boolean) =>
+    out.push(
+      `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3.5" fill="${hollow ? 'white' : color}" stroke="${color}" stroke-width="1.5"/>`,
+    );
+
+  panel(PANEL.left, 'latency from POST (solid p50, dashed p99)', 'seconds', latencyTicks, yLatencyMax, (x, y) => {
+    out.push(
+      `<line x1="${x(0)}" x2="${x(xMax)}" y1="${y(options.sloMs / 1000)}" y2="${y(options.sloMs / 1000)}" stroke="#999" stroke-dasharray="2,3"/>`,
+    );
+    out.push(
+      `<text x="${x(xMax) - 4}" y="${y(options.sloMs / 1000) - 4}" text-anchor="end" fill="#666">SLO ${fmt(options.sloMs / 1000)} s</text>`,
+    );
+    series.forEach((s, i) => {
+      const color = COLORS[i % COLORS.length] as string;
+      const sorted = [...s.points].sort((a, b) => a.rate - b.rate);
+      for (const [key, dash] of [
+        ['p50Ms', ''],
+        ['p99Ms', '6,4'],
+      ] as const) {
+        const pts = sorted.map((p): [number, number, boolean] => [
+          x(p.rate),
+          y(p[key] === null ? yLatencyMax : (p[key] as number) / 1000),
+          p[key] === null,
+        ]);
+        line(
+          pts.map(([a, b]) => [a, b]),
+          color,
+          dash,
+        );
+        for (const [a, b, hollow] of pts) marker(a, b, color, hollow);
+      }
+    });
+  });
+  panel(
+    PANEL.left * 2 + PANEL.width + PANEL.gap - PANEL.left,
+    'goodput (orders/s completed within the SLO)',
+    'orders/s',
+    goodputTicks,
+    yGoodputMax,
+    (x, y) => {
+      out.push(
+        `<line x1="${x(0)}" y1="${y(0)}" x2="${x(Math.min(xMax, yGoodputMax))}" y2="${y(Math.min(xMax, yGoodputMax))}" stroke="#999" stroke-dasharray="2,3"/>`,
+      );
+      series.forEach((s, i) => {
+        const color = COLORS[i % COLORS.length] as string;
+        const pts = [...s.points].sort((a, b) => a.rate - b.rate).map((p): [number, number] => [x(p.rate), y(p.goodput)]);
+        line(pts, color, '');
+        for (const [a, b] of pts) marker(a, b, color, false);
+      });
+    },
+  );
+
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length] as string;
+    const lx = PANEL.left + (i % 3) * 300;
+    const ly = PANEL.top + PANEL.height + 62 + Math.floor(i / 3) * 20;
+    out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
+    out.push(`<text x="${lx + 30}" y="${ly}">${escapeXml(s.name)}</text>`);
+  });
+  out.push(
+    `<text x="${width - 8}" y="${height - 8}" text-anchor="end" fill="#666" font-size="10">hollow marker: beyond the observation window</text>`,
+  );
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,36 @@
+/** `npm run bench -- [options]` (see args.ts for the options, docs/benchmarks.md for the method). */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, USAGE } from './args';
+import { runBench, writeOutputs } from './bench';
+import type { BenchReport } from './bench';
+import { repoRoot } from '@order-fulfillment/stack';
+
+async function main(): Promise<void> {
+  // --render <results.json>: the chart and the doc again from a run's JSON (after a change to how they are drawn).
+  if (process.argv[2] === '--render') {
+    const file = process.argv[3];
+    if (!file) throw new Error('--render: give a results file, e.g. bench/results/2026-11-27.json');
+    const report = JSON.parse(readFileSync(resolve(file), 'utf8')) as BenchReport;
+    const files = writeOutputs(report, { ...parseArgs(report.quick ? ['--quick'] : []), outDir: dirname(resolve(file)) }, repoRoot());
+    for (const written of files) console.log(`written: ${written}`);
+    return;
+  }
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    if (!(err instanceof Error && err.message.includes('usage:'))) console.error(USAGE);
+    process.exit(2);
+  }
+  const { report, files } = await runBench(options);
+  console.log(`\nbench: ${report.wallS} s; capacity at SLO ratio (default mode / best bare baseline): ${report.ratio ?? 'n/a'}`);
+  for (const v of report.variants) if (v.ladder.length) console.log(`  ${v.name}: ${v.capacityAtSlo ?? '< lowest rate tried'} orders/s`);
+  for (const file of files) console.log(`written: ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import type { BenchReport, VariantResult } from './bench';
+import { renderDoc, saturation } from './report';
+import type { StepResult } from './run';
+
+const step = (rate: number, withinSloShare: number, cpu: Record<string, number>, extra: Partial<StepResult> = {}): StepResult => ({
+  kind: 'ladder',
+  rate,
+  durationS: 20,
+  offered: rate * 20,
+  accepted: rate * 20,
+  refused: 0,
+  errors: 0,
+  completed: rate * 20,
+  withinSlo: Math.round(rate * 20 * withinSloShare),
+  withinSloShare,
+  withinSloShareOfAccepted: withinSloShare,
+  latencyMs: { p50: 3_000, p95: 5_000, p99: withinSloShare < 0.99 ? null : 6_000, max: 9_000 },
+  goodput: rate * withinSloShare,
+  wallS: 25,
+  usage: Object.fromEntries(
+    Object.entries(cpu).map(([name, s]) => [
+      name,
+      { cpuSeconds: s, peakRssMb: 100, cpuSecondsPerOrder: s / (rate * 20), cpuShareOfMachine: s / 50 },
+    ]),
+  ),
+  clientCpuSeconds: 1,
+  otherCpuSeconds: 2,
+  orderIds: [],
+  backlogAtStart: 0,
+  ...extra,
+});
+
+const variant = (ladder: StepResult[]): VariantResult => ({
+  name: 'system seed (default)',
+  kind: 'system',
+  retryMode: 'seed',
+  isDefault: true,
+  activities: 'per policy',
+  ladder,
+  capacityAtSlo: 3,
+  burst: null,
+  reads: null,
+  overload: null,
+  faults: null,
+  startupS: 10,
+});
+
+describe('saturation', () => {
+  it('reads the first missed rung: saturated CPUs and the largest consumer', () => {
+    // 2 CPUs x 25 s = 50 CPU seconds; 30 + 10 + 3 + 1 + 2 = 46 busy (92 %)
+    const text = saturation(variant([step(3, 1, { temporal: 5 }), step(4, 0.5, { temporal: 30, 'order-worker': 10, postgres: 3 })]), 2);
+    expect(text).toContain('at 4/s, the first rate that missed the SLO');
+    expect(text).toContain('saturated (92.0 % busy), temporal the largest consumer');
+    expect(text).toContain('temporal 60.0 %, order-worker 20.0 %, postgres 6.0 %');
+  });
+  it('blames work outside the bench when that is what filled the machine, and projects the CPU-bound rate', () => {
+    // 5 + 1 (client) + 40 (other) = 46 of 50 CPU seconds; 80 orders, temporal 5 s -> 0.0625 s per order -> 2 / 0.0625 = 32/s
+    const text = saturation(variant([step(4, 0.5, { temporal: 5 }, { otherCpuSeconds: 40 })]), 2);
+    expect(text).toContain('mostly by work outside the bench (80.0 %)');
+    expect(text).toContain('used 0.063 CPU s per order');
+    expect(text).toContain('would run out near 32.0 orders/s');
+  });
+  it('says when the CPUs were not the limit, and when nothing missed', () => {
+    const text = saturation(variant([step(3, 1, { temporal: 5 })]), 2);
+    expect(text).toContain('at 3/s, the highest rate run (none missed the SLO)');
+    expect(text).toContain('not saturated');
+  });
+});
+
+describe('renderDoc', () => {
+  const report = {
+    benchmark: 'bench',
+    date: '2026-11-27T04:00:00.000Z',
+    quick: false,
+    options: {
+      quick: false,
+      only: ['ladder'],
+      variants: ['default'],
+      rates: [2, 3, 4],
+      startRate: 3,
+      stepS: 20,
+      afterMiss: 1,
+      burst: 100,
+      budgetS: 400,
+      capacity: null,
+    },
+    sloMs: 15_000,
+    sloShare: 0.99,
+    defaultRetryMode: 'seed',
+    reviewMs: 2_000,
+    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 24, node: 'v20', temporalCli: 'temporal version 1.9.1', loadAverageAtStart: [8, 6, 4] },
+    ratio: 0.75,
+    variants: [variant([step(3, 1, { temporal: 5 }), step(4, 0.5, { temporal: 30 })])],
+    wallS: 500,
+    budgetCut: [],
+    otherLoadShare: 0.4,
+  } as BenchReport;
+  const doc = renderDoc(report, { chartPath: '../bench/results/2026-11-27.svg', jsonPath: 'bench/results/2026-11-27.json' });
+  it('has the headline, the chart, the machine (flagged as loaded), the method, the figures and how to reproduce', () => {
+    expect(doc).toContain('**ratio = 0.75**');
+    expect(doc).toContain('![latency and goodput against offered rate](../bench/results/2026-11-27.svg)');
+    expect(doc).toContain('**The machine was shared while this ran** (other work used 40.0 %');
+    for (const heading of ['## Method', '## What saturates first', '## Figures', '## How to reproduce']) expect(doc).toContain(heading);
+    expect(doc).toContain('| 4/s | 80 | 80 | 50.0 % | 3.0 s | 5.0 s | > window |');
+  });
+  it('does not flag an idle machine', () => {
+    expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(
+      'shared while this ran',
+    );
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The bench end to end, very short: the built CLI (dist) runs one rung of
+ * 2 orders/s for 3 s on this system's default mode and on the bare baseline
+ * with local activities, each on a stack of its own, and writes its JSON,
+ * chart and doc where it is told.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, temporalCliForTests } from '@order-fulfillment/stack';
+import type { BenchReport } from './bench';
+
+jest.setTimeout(240_000);
+
+describe('npm run bench (smoke)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'of-bench-smoke-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('measures one rung per variant and writes the JSON, the chart and the doc', async () => {
+    const cli = join(repoRoot(), 'tools', 'bench', 'dist', 'cli.js');
+    const args = [
+      cli,
+      '--quick',
+      '--only',
+      'ladder',
+      '--variants',
+      'default,bare-local',
+      '--rates',
+      '2',
+      '--step-s',
+      '3',
+      '--out',
+      out,
+      '--doc',
+      join(out, 'benchmarks.md'),
+    ];
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        args,
+        { env: { ...process.env, TEMPORAL_CLI_PATH: temporalCliForTests() }, timeout: 220_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect({ code, stderr: stderr.slice(-2_000) }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(stdout).toContain('capacity at SLO ratio');
+
+    const files = readdirSync(out);
+    const json = files.find((f) => f.endsWith('-quick.json')) as string;
+    expect(json).toBeDefined();
+    expect(files).toContain(json.replace('.json', '.svg'));
+    expect(existsSync(join(out, 'benchmarks.md'))).toBe(true);
+
+    const report = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchReport;
+    expect(report.variants.map((v) => v.kind)).toEqual(['system', 'bare']);
+    const [system, bare] = report.variants as [BenchReport['variants'][number], BenchReport['variants'][number]];
+    expect(system.isDefault).toBe(true);
+    expect(system.retryMode).toBe(report.defaultRetryMode);
+    for (const v of [system, bare]) {
+      expect(v.ladder).toHaveLength(1);
+      const step = v.ladder[0] as (typeof v.ladder)[number];
+      expect(step.offered).toBe(6);
+      expect(step.accepted).toBe(6);
+      expect(step.completed).toBeGreaterThan(0);
+      // Every order passes the 2 s review timer: nothing completes faster.
+      expect(step.latencyMs.p50).toBeGreaterThanOrEqual(report.reviewMs);
+      expect(step.usage['temporal']?.cpuSeconds).toBeGreaterThan(0);
+    }
+    for (const proc of ['api', 'order-worker', 'shipping-worker', 'postgres'])
+      expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
+    expect(bare.ladder[0]?.usage['bare-worker']?.cpuSeconds).toBeGreaterThan(0);
+    expect(report.ratio === null || report.ratio > 0).toBe(true);
+    expect(readFileSync(join(out, 'benchmarks.md'), 'utf8')).toContain('## What saturates first');
+  });
+});
