@@ -29,6 +29,8 @@ export interface IsolatedStackOptions {
   /** The stack's log lines (start-up, the supervisor's restarts). */
   log?: (line: string) => void;
   restart?: StackOptions['restart'];
+  /** Shipping-worker processes (default 1). */
+  shippingWorkers?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
       appEnv,
       log: options.log,
       restart: options.restart,
+      shippingWorkers: options.shippingWorkers,
     });
     return {
       stack,
