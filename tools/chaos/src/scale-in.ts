@@ -12,7 +12,7 @@ import type { Client as PgClient } from 'pg';
 import { shippingWorkflowId } from '@order-fulfillment/contracts';
 import { waitFor } from '@order-fulfillment/infra';
 import { planOrders, seededRandom } from '@order-fulfillment/invariants';
-import { shippingWorkerInstances, startIsolatedStack } from '@order-fulfillment/stack';
+import { shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
 import type { InstanceName } from '@order-fulfillment/stack';
 import { judge, notTerminal, postOrders, settle } from './orders';
 import type { FaultVerdict } from './orders';
@@ -42,28 +42,6 @@ export interface ScaleInRun extends FaultVerdict {
   seconds: number;
 }
 
-/**
- * The apps' settings for this test: shipping is the slow part and runs as remote activities
- * (work a busy worker cannot take waits in shipping-tq for another one), each worker takes one
- * call at a time, and the order's budget is long enough that a queue of shipments is not a
- * failed deadline.
- */
-export const scaleInEnv = (carrierLatencyMs: number): NodeJS.ProcessEnv => ({
-  AUTH_DISABLED: 'true',
-  ALLOW_FAULT_INJECTION: 'true',
-  RATE_LIMIT_MAX: '0',
-  LOG_LEVEL: 'warn',
-  ORDER_REVIEW_MS: '500',
-  ORDER_DEADLINE_MS: '300000',
-  SANDBOX_CARRIER_LATENCY_MS: String(carrierLatencyMs),
-  SHIPPING_WORKER_SLOTS: '1',
-  PREPARE_PACKAGE_LOCAL: 'false',
-  DISPATCH_CARRIER_LOCAL: 'false',
-  DISPATCH_CARRIER_START_TO_CLOSE_MS: String(carrierLatencyMs * 3 + 2_000),
-  DISPATCH_CARRIER_HEDGE_AFTER_MS: '0',
-  WORKER_SHUTDOWN_GRACE_MS: String(carrierLatencyMs * 3 + 2_000),
-});
-
 interface DispatchStart {
   identity: string;
   at: number;
@@ -92,7 +70,7 @@ export async function runScaleIn(options: ScaleInOptions): Promise<ScaleInRun> {
   const { log } = options;
   const started = Date.now();
   log(`[shipping-scale-in] starting the stack with ${options.workers} shipping workers (1 slot each, carrier ${options.carrierLatencyMs} ms per call) ...`);
-  const running = await startIsolatedStack('scale-in', scaleInEnv(options.carrierLatencyMs), {
+  const running = await startIsolatedStack('scale-in', { AUTH_DISABLED: 'true', ALLOW_FAULT_INJECTION: 'true', ...slowShippingEnv(options.carrierLatencyMs) }, {
     shippingWorkers: options.workers,
     embeddedPostgres: false,
     log: (line) => log(`[stack] ${line}`),

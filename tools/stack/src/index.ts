@@ -1,4 +1,4 @@
-export { startStack, appEntry, appOf, redact, restartDelay, shippingWorkerInstances, ALL_APPS, DEFAULT_RESTART_POLICY } from './stack';
+export { startStack, appEntry, appOf, redact, restartDelay, shippingWorkerInstances, slowShippingEnv, ALL_APPS, DEFAULT_RESTART_POLICY } from './stack';
 export type { AppName, InstanceName, RestartPolicy, Stack, StackOptions } from './stack';
 // The infrastructure pieces, for callers that already import them from here.
 export * from '@order-fulfillment/infra';

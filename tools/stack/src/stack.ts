@@ -24,6 +24,27 @@ export type InstanceName = AppName | `shipping-worker-${number}`;
 export const shippingWorkerInstances = (count: number): InstanceName[] =>
   Array.from({ length: count }, (_, i): InstanceName => (i === 0 ? 'shipping-worker' : `shipping-worker-${i + 1}`));
 
+/**
+ * The apps' settings for measuring and testing shipping workers: shipping is the slow part
+ * (every carrier call takes `carrierLatencyMs`) and runs as remote activities, so work a busy
+ * worker cannot take waits in shipping-tq for another one; each worker takes one call at a
+ * time; the order's budget is long enough that a queue of shipments is not a failed deadline;
+ * a stopping worker has time to finish its call.
+ */
+export const slowShippingEnv = (carrierLatencyMs: number): NodeJS.ProcessEnv => ({
+  RATE_LIMIT_MAX: '0',
+  LOG_LEVEL: 'warn',
+  ORDER_REVIEW_MS: '500',
+  ORDER_DEADLINE_MS: '600000',
+  SANDBOX_CARRIER_LATENCY_MS: String(carrierLatencyMs),
+  SHIPPING_WORKER_SLOTS: '1',
+  PREPARE_PACKAGE_LOCAL: 'false',
+  DISPATCH_CARRIER_LOCAL: 'false',
+  DISPATCH_CARRIER_START_TO_CLOSE_MS: String(carrierLatencyMs * 3 + 2_000),
+  DISPATCH_CARRIER_HEDGE_AFTER_MS: '0',
+  WORKER_SHUTDOWN_GRACE_MS: String(Math.min(carrierLatencyMs * 3 + 2_000, 18_000)),
+});
+
 /** Which app an instance runs. */
 export const appOf = (instance: InstanceName): AppName => (instance.startsWith('shipping-worker') ? 'shipping-worker' : (instance as AppName));
 
