@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHIPPING_TASK_QUEUE } from '@order-fulfillment/contracts';
 import { createShippingActivities, startWorker } from '@order-fulfillment/activities';
-import { runMain } from '@order-fulfillment/platform';
+import { numberEnv, runMain } from '@order-fulfillment/platform';
 
 // An image ships the pre-built bundle and not the workflow sources: resolve
 // them only when there is no bundle (development, tests from the repository).
@@ -20,6 +20,8 @@ runMain('shipping-worker', async () => {
     workflowsPath: workflowsPath(),
     bundlePath,
     activities: (deps) => createShippingActivities(deps),
+    // A shipping worker's capacity: shipping activities it runs at once (scale out by adding workers).
+    activitySlots: numberEnv(process.env, 'SHIPPING_WORKER_SLOTS', 1_000, { min: 1, max: 100_000 }),
   });
   await done;
 });

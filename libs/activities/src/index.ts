@@ -5,5 +5,5 @@ export type { ActivityDeps } from './order.activities';
 export { createShippingActivities } from './shipping.activities';
 export { startWorker, workflowSource, buildWorkflowBundle } from './worker';
 export type { WorkerSpec, RunningWorker } from './worker';
-export { SandboxGateway, SandboxCarrier, PaymentVoidedError } from './sandbox';
+export { SandboxGateway, SandboxCarrier, SandboxWarehouse, PaymentVoidedError } from './sandbox';
 export type { PaymentGateway, Carrier } from './sandbox';

@@ -11,7 +11,7 @@ import type { Logger } from '@order-fulfillment/platform';
 import type { FaultInjector } from './fault-injector';
 import { runActivity } from './activity-run';
 import { PaymentVoidedError } from './sandbox';
-import type { Carrier, PaymentGateway } from './sandbox';
+import type { Carrier, PaymentGateway, Warehouse } from './sandbox';
 
 export interface ActivityDeps {
   store: OrderStore;
@@ -19,6 +19,7 @@ export interface ActivityDeps {
   logger: Logger;
   gateway: PaymentGateway;
   carrier: Carrier;
+  warehouse: Warehouse;
 }
 
 /** A stand-in for the external systems without a ledger of their own (order intake, notifications). */

@@ -72,10 +72,37 @@ export class SandboxGateway implements PaymentGateway {
 
 const cancelKey = (paymentId: string): string => `refund:${paymentId}`;
 
+/** How long a sandbox call takes, as a real carrier's or warehouse's API would (0: answers at once). */
+export interface SandboxLatency {
+  latencyMs?: number;
+}
+
+const takeTime = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+export interface Warehouse {
+  /** Packs a shipment's items; the same shipment id gives the same package. */
+  pack(request: { shipmentId: string; orderId: string }): Promise<{ packageId: string }>;
+}
+
+/** Packing has no ledger of its own: the package id derives from the shipment id. It only takes time. */
+export class SandboxWarehouse implements Warehouse {
+  constructor(private readonly options: SandboxLatency = {}) {}
+
+  async pack({ shipmentId }: { shipmentId: string; orderId: string }): Promise<{ packageId: string }> {
+    await takeTime(this.options.latencyMs ?? 0);
+    return { packageId: `pkg-${shipmentId}` };
+  }
+}
+
 export class SandboxCarrier implements Carrier {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: SandboxLatency = {},
+  ) {}
 
   async dispatch({ shipmentId, orderId, address }: { shipmentId: string; orderId: string; address: Address | null }): Promise<{ carrierRef: string }> {
+    // The booking lands at the end of the call, as with a carrier that answers after its own work.
+    await takeTime(this.options.latencyMs ?? 0);
     const rows: { carrier_ref: string }[] = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO sandbox.carrier_shipments (idempotency_key, order_id, address, carrier_ref)

@@ -9,16 +9,13 @@ import { NON_RETRYABLE_ERRORS } from '@order-fulfillment/contracts';
 import type { ActivityDeps } from './order.activities';
 import { runActivity } from './activity-run';
 
-const externalCall = async (): Promise<void> => undefined;
-
 export function createShippingActivities(deps: ActivityDeps): ShippingActivities {
-  const { store, faults, carrier } = deps;
+  const { store, faults, carrier, warehouse } = deps;
   return {
     async PreparePackage(request) {
       const { orderId, shipmentId, items } = request;
       return runActivity(deps, 'PreparePackage', orderId, async () => {
-        await faults.call('PreparePackage', externalCall, request);
-        const packageId = `pkg-${shipmentId}`;
+        const { packageId } = await faults.call('PreparePackage', () => warehouse.pack({ shipmentId, orderId }), request);
         await store.recordEvent({ orderId, type: 'package_prepared', dedupeKey: `package:${shipmentId}`, payload: { shipmentId, packageId, items } });
         return { packageId };
       });

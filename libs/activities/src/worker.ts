@@ -23,7 +23,7 @@ import {
 } from '@order-fulfillment/platform';
 import type { Env, Logger } from '@order-fulfillment/platform';
 import { FaultInjector } from './fault-injector';
-import { SandboxCarrier, SandboxGateway } from './sandbox';
+import { SandboxCarrier, SandboxGateway, SandboxWarehouse } from './sandbox';
 import { sdkLogger } from './sdk-logger';
 import { startHealthServer } from './health-server';
 import { histogramBucketOverrides, TRACING_WORKFLOW_MODULE, workerInterceptors } from './worker-observability';
@@ -39,6 +39,11 @@ export interface WorkerSpec {
   activities(deps: ActivityDeps): object;
   /** Custom search attributes the workflows upsert: the worker refuses to start when the namespace lacks one (ADR 043). */
   searchAttributes?: readonly string[];
+  /**
+   * How many activities (remote and local alike) this worker runs at once; the rest wait in the
+   * task queue for a worker with a free slot. Default: WORKER_MAX_CONCURRENT_ACTIVITIES.
+   */
+  activitySlots?: number;
   /** The environment to read configuration from (default: process.env). */
   env?: Env;
 }
@@ -96,7 +101,8 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const temporal = temporalConfig(env);
   const faultConfig = resolveFaultConfig(env);
   const shutdownGraceMs = numberEnv(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 300_000 });
-  const maxActivities = numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
+  const maxActivities = spec.activitySlots ?? numberEnv(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 1_000, { min: 1, max: 100_000 });
+  const maxLocalActivities = spec.activitySlots ?? 200;
   // Measured (bench:faults, 2 cores): 40 concurrent workflow tasks keeps every
   // task short; 100 let local-activity chains starve each other until workflow
   // tasks timed out and were redone, and throughput collapsed.
@@ -106,6 +112,9 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const healthPort = numberEnv(env, 'WORKER_HEALTH_PORT', 0, { min: 0, max: 65_535 });
   // The Temporal SDK's own metrics (task slots, poll and schedule-to-start latencies) for Prometheus on /metrics; 0 = off.
   const metricsPort = numberEnv(env, 'WORKER_METRICS_PORT', 0, { min: 0, max: 65_535 });
+  // The sandbox carrier and warehouse can answer as slowly as real ones (0: at once).
+  const carrierLatencyMs = numberEnv(env, 'SANDBOX_CARRIER_LATENCY_MS', 0, { min: 0, max: 600_000 });
+  const packingLatencyMs = numberEnv(env, 'SANDBOX_PACKING_LATENCY_MS', 0, { min: 0, max: 600_000 });
   const dataSource = createDataSource({
     url: stringEnv(env, 'DATABASE_URL'),
     poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
@@ -148,16 +157,20 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
       faults,
       logger,
       gateway: new SandboxGateway(dataSource),
-      carrier: new SandboxCarrier(dataSource),
+      carrier: new SandboxCarrier(dataSource, { latencyMs: carrierLatencyMs }),
+      warehouse: new SandboxWarehouse({ latencyMs: packingLatencyMs }),
     }),
     shutdownGraceTime: shutdownGraceMs,
     maxConcurrentActivityTaskExecutions: maxActivities,
     maxConcurrentWorkflowTaskExecutions: maxWorkflowTasks,
     maxConcurrentWorkflowTaskPolls: Math.min(workflowPollers, maxWorkflowTasks),
-    maxConcurrentActivityTaskPolls: activityPollers,
-    maxConcurrentLocalActivityExecutions: 200,
+    maxConcurrentActivityTaskPolls: Math.min(activityPollers, maxActivities),
+    maxConcurrentLocalActivityExecutions: maxLocalActivities,
   });
-  logger.info({ taskQueue: spec.taskQueue, namespace: temporal.namespace, address: temporal.address }, 'worker started');
+  logger.info(
+    { taskQueue: spec.taskQueue, namespace: temporal.namespace, address: temporal.address, activitySlots: maxActivities, carrierLatencyMs, packingLatencyMs },
+    'worker started',
+  );
 
   // Probes for Kubernetes and compose (WORKER_HEALTH_PORT; 0 = off): see health-server.ts.
   const health = healthPort ? await startHealthServer(healthPort, () => worker.getState()) : null;

@@ -11,7 +11,7 @@ import type { TestDatabase } from '@order-fulfillment/infra';
 import { createDataSource, migrate, OrderStore } from '@order-fulfillment/db';
 import { NO_FAULTS } from '@order-fulfillment/platform';
 import type { DataSource } from 'typeorm';
-import { FaultInjector, SandboxCarrier, SandboxGateway, createOrderActivities, createShippingActivities } from '../src';
+import { FaultInjector, SandboxCarrier, SandboxGateway, SandboxWarehouse, createOrderActivities, createShippingActivities } from '../src';
 import type { ActivityDeps } from '../src';
 
 jest.setTimeout(60_000);
@@ -41,6 +41,7 @@ const deps = (overrides: Partial<ActivityDeps> = {}): ActivityDeps => ({
   logger,
   gateway: new SandboxGateway(dataSource),
   carrier: new SandboxCarrier(dataSource),
+  warehouse: new SandboxWarehouse(),
   ...overrides,
 });
 const activities = (faults = new FaultInjector(NO_FAULTS)) => createOrderActivities(deps({ faults }));
@@ -190,6 +191,22 @@ describe('the sandbox gateway and carrier honour idempotency keys', () => {
     expect(new Set(refs.map((r) => r.carrierRef))).toEqual(new Set(['trk-shipping-idem-1']));
     const rows = await sql<{ address: unknown }>(`SELECT address FROM sandbox.carrier_shipments WHERE order_id = 'idem-s'`);
     expect(rows).toHaveLength(1);
+  });
+
+  it('a slow carrier (SANDBOX_CARRIER_LATENCY_MS) books the shipment only when its call returns', async () => {
+    const carrier = new SandboxCarrier(dataSource, { latencyMs: 400 });
+    const started = Date.now();
+    const booking = carrier.dispatch({ shipmentId: 'shipping-slow-1', orderId: 'slow-s', address: null });
+    expect(await sql(`SELECT 1 FROM sandbox.carrier_shipments WHERE order_id = 'slow-s'`)).toEqual([]);
+    await expect(booking).resolves.toEqual({ carrierRef: 'trk-shipping-slow-1' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390); // timers may round by a millisecond
+    expect(await sql(`SELECT count(*)::int AS n FROM sandbox.carrier_shipments WHERE order_id = 'slow-s'`)).toEqual([{ n: 1 }]);
+  });
+
+  it('a slow warehouse (SANDBOX_PACKING_LATENCY_MS) takes its time and names the package after the shipment', async () => {
+    const started = Date.now();
+    await expect(new SandboxWarehouse({ latencyMs: 300 }).pack({ shipmentId: 'shipping-w-1', orderId: 'w' })).resolves.toEqual({ packageId: 'pkg-shipping-w-1' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 });
 

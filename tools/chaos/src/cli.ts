@@ -5,11 +5,18 @@
  * fault's own promise was not kept.
  *
  *   npm run test:chaos -- [--faults a,b] [--orders N] [--in-flight N] [--rate N] [--seed N] [--deadline-ms N]
+ *
+ * `shipping-scale-in` runs on a stack of its own (four shipping workers, a slow carrier):
+ * three workers are stopped mid-burst and the one left must finish every order.
  */
 import { freshSeed } from '@order-fulfillment/invariants';
 import { faultLine, passed, verdictDetail } from './orders';
 import { FAULTS, runChaos } from './run';
 import type { FaultName } from './run';
+import { runScaleIn } from './scale-in';
+
+const ALL_FAULTS = [...FAULTS, 'shipping-scale-in'] as const;
+type AnyFault = (typeof ALL_FAULTS)[number];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,18 +34,27 @@ function number(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const faults = (option('faults')?.split(',') ?? [...FAULTS]) as FaultName[];
-  const unknown = faults.filter((f) => !FAULTS.includes(f));
+  const chosen = (option('faults')?.split(',') ?? [...ALL_FAULTS]) as AnyFault[];
+  const unknown = chosen.filter((f) => !ALL_FAULTS.includes(f));
   if (unknown.length) {
-    console.error(`chaos: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
+    console.error(`chaos: unknown fault(s) ${unknown.join(', ')}; known: ${ALL_FAULTS.join(', ')}`);
     process.exit(2);
   }
+  const faults = chosen.filter((f): f is FaultName => f !== 'shipping-scale-in');
   const orders = number('orders', 130);
   const inFlight = number('in-flight', 100);
   const seed = number('seed', freshSeed());
   const started = Date.now();
   console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; order deadline ${number('deadline-ms', 60_000)} ms; seed ${seed}`);
-  const results = await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, deadlineMs: number('deadline-ms', 60_000), settleMs: 240_000, log: (line) => console.log(line) });
+  const results = faults.length
+    ? await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, deadlineMs: number('deadline-ms', 60_000), settleMs: 240_000, log: (line) => console.log(line) })
+    : [];
+  if (chosen.includes('shipping-scale-in')) {
+    const scaleIn = await runScaleIn({ orders: 60, workers: 4, carrierLatencyMs: 1_000, seed, settleMs: 240_000, log: (line) => console.log(line) });
+    console.log(`[shipping-scale-in] dispatches by worker: ${JSON.stringify(scaleIn.dispatchesByWorker)}; after the stop on a stopped worker: ${scaleIn.dispatchesAfterStop}; shipments: ${scaleIn.shipments}`);
+    if (scaleIn.dispatchesAfterStop > 0 || scaleIn.shipments !== scaleIn.completed) scaleIn.problems.push(`shipments ${scaleIn.shipments} for ${scaleIn.completed} completed orders; ${scaleIn.dispatchesAfterStop} dispatches on stopped workers`);
+    results.push({ ...scaleIn, inFlightAtFault: scaleIn.inFlightAtStop });
+  }
   console.log('');
   for (const r of results) {
     console.log(`== ${r.fault}: ${r.inFlightAtFault} in flight at the fault, ${r.seconds} s ==\n${verdictDetail(r)}`);

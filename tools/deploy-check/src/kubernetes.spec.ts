@@ -200,6 +200,22 @@ describe('Kubernetes manifests', () => {
     expect(rest(objects)).toEqual(rest(prod));
   });
 
+  it('prod-keda: the autoscalers are sized from the measured per-pod shipping rate (ADR 046)', () => {
+    // ADR 046: one slot ships 0.312/s with a 3 s carrier (npm run bench, scale-out step); a shipment
+    // may wait 5 s in shipping-tq; the design peak is 100 shipments/s.
+    const PER_SLOT_PER_SECOND = 0.312;
+    const QUEUE_WAIT_S = 5;
+    const PEAK_PER_SECOND = 100;
+    const objects = render('prod-keda');
+    const env = container(find(objects, 'Deployment', 'shipping-worker')).env as Array<{ name: string; value: string }>;
+    const slots = Number(env.find((e) => e.name === 'SHIPPING_WORKER_SLOTS')?.value);
+    const perPod = slots * PER_SLOT_PER_SECOND;
+    const scaled = find(objects, 'ScaledObject', 'shipping-worker')['spec'];
+    expect(slots).toBeGreaterThan(0);
+    expect(scaled.triggers[0].metadata.targetQueueSize).toBe(String(Math.floor(perPod * QUEUE_WAIT_S)));
+    expect(scaled.maxReplicaCount).toBe(Math.ceil(PEAK_PER_SECOND / perPod));
+  });
+
   it('prod-keda: the scaler authenticates with the apps\' Temporal Cloud API key or mTLS certificate', () => {
     const objects = render('prod-keda');
     const [trigger] = find(objects, 'ScaledObject', 'shipping-worker')['spec'].triggers;

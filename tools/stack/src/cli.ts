@@ -18,6 +18,17 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+function count(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    console.error(`stack: ${name}: "${raw}" must be a whole number from 1 to ${max}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 async function up(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '..');
   const dataDir = resolve(process.env['STACK_DATA_DIR'] ?? join(root, '.data'));
@@ -29,6 +40,9 @@ async function up(): Promise<void> {
     postgres: port('POSTGRES_PORT', 5433),
     apiMetrics: port('METRICS_PORT', 9464),
   };
+  // Worker health ports count up from here: order-worker, shipping-worker, shipping-worker-2, ...
+  const workerHealthBasePort = port('WORKER_HEALTH_BASE_PORT', 9470);
+  const shippingWorkers = count('SHIPPING_WORKERS', 1, 32);
   // The development stack runs without authentication unless a key is given:
   // said here, and by the API in its log, so nobody mistakes it for a deployment.
   const apiKey = process.env['API_KEY'] || process.env['API_KEYS'];
@@ -62,6 +76,8 @@ async function up(): Promise<void> {
       databaseUrl: process.env['DATABASE_URL'] || undefined,
       temporalAddress: process.env['STACK_TEMPORAL_ADDRESS'] || undefined,
       temporalDbFile: join(dataDir, 'temporal.sqlite'),
+      shippingWorkers,
+      workerHealthBasePort,
       // A development stack accepts per-order fault plans (chaos testing, the demo).
       appEnv: {
         ALLOW_FAULT_INJECTION: process.env['ALLOW_FAULT_INJECTION'] ?? 'true',
@@ -92,6 +108,7 @@ async function up(): Promise<void> {
     Temporal UI      ${stack.temporalUiUrl ?? '(external Temporal)'}
     Temporal gRPC    ${stack.temporalAddress}
     PostgreSQL       ${redact(stack.databaseUrl)}
+    Workers          ${[...stack.workerHealthUrls].map(([name, url]) => `${name} ${url}/health/ready`).join('\n                     ')}
     Logs             ${join(dataDir, 'logs')}
 
   Try:

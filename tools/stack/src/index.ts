@@ -1,5 +1,5 @@
-export { startStack, appEntry, redact, restartDelay, ALL_APPS, DEFAULT_RESTART_POLICY } from './stack';
-export type { AppName, RestartPolicy, Stack, StackOptions } from './stack';
+export { startStack, appEntry, appOf, redact, restartDelay, shippingWorkerInstances, slowShippingEnv, ALL_APPS, DEFAULT_RESTART_POLICY } from './stack';
+export type { AppName, InstanceName, RestartPolicy, Stack, StackOptions } from './stack';
 // The infrastructure pieces, for callers that already import them from here.
 export * from '@order-fulfillment/infra';
 export { startIsolatedStack } from './isolated';

@@ -38,6 +38,8 @@ export interface IsolatedStackOptions {
   appEnvFor?: StackOptions['appEnvFor'];
   /** The apps to start (default: all of them; none for a bare Temporal server and database). */
   apps?: readonly AppName[];
+  /** Shipping-worker processes (default 1). */
+  shippingWorkers?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
       log: options.log,
       restart: options.restart,
       apps: options.apps,
+      shippingWorkers: options.shippingWorkers,
     });
     const pidOf = (name: AppName): number | null => {
       const child = stack.processes.get(name)?.child;

@@ -8,11 +8,46 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeSpecs } from '@order-fulfillment/contracts';
 import { migrate } from '@order-fulfillment/db';
-import { resolveTemporalCli, spawnManaged, startPostgres, startTemporalServer, waitFor } from '@order-fulfillment/infra';
+import { freePort, resolveTemporalCli, spawnManaged, startPostgres, startTemporalServer, waitFor } from '@order-fulfillment/infra';
 import type { ManagedProcess, Postgres, TemporalServer } from '@order-fulfillment/infra';
 
 export type AppName = 'api' | 'order-worker' | 'shipping-worker';
 export const ALL_APPS: readonly AppName[] = ['api', 'order-worker', 'shipping-worker'];
+
+/**
+ * One running process of an app: the app's name for its first (or only)
+ * process, `shipping-worker-2`, `shipping-worker-3`, ... for the extra
+ * shipping workers. Each has its own log file and health port.
+ */
+export type InstanceName = AppName | `shipping-worker-${number}`;
+
+/** The instances of the shipping worker when there are `count` of them. */
+export const shippingWorkerInstances = (count: number): InstanceName[] =>
+  Array.from({ length: count }, (_, i): InstanceName => (i === 0 ? 'shipping-worker' : `shipping-worker-${i + 1}`));
+
+/**
+ * The apps' settings for measuring and testing shipping workers: shipping is the slow part
+ * (every carrier call takes `carrierLatencyMs`) and runs as remote activities, so work a busy
+ * worker cannot take waits in shipping-tq for another one; each worker takes one call at a
+ * time; the order's budget is long enough that a queue of shipments is not a failed deadline;
+ * a stopping worker has time to finish its call.
+ */
+export const slowShippingEnv = (carrierLatencyMs: number): NodeJS.ProcessEnv => ({
+  RATE_LIMIT_MAX: '0',
+  LOG_LEVEL: 'warn',
+  ORDER_REVIEW_MS: '500',
+  ORDER_DEADLINE_MS: '600000',
+  SANDBOX_CARRIER_LATENCY_MS: String(carrierLatencyMs),
+  SHIPPING_WORKER_SLOTS: '1',
+  PREPARE_PACKAGE_LOCAL: 'false',
+  DISPATCH_CARRIER_LOCAL: 'false',
+  DISPATCH_CARRIER_START_TO_CLOSE_MS: String(carrierLatencyMs * 3 + 2_000),
+  DISPATCH_CARRIER_HEDGE_AFTER_MS: '0',
+  WORKER_SHUTDOWN_GRACE_MS: String(Math.min(carrierLatencyMs * 3 + 2_000, 18_000)),
+});
+
+/** Which app an instance runs. */
+export const appOf = (instance: InstanceName): AppName => (instance.startsWith('shipping-worker') ? 'shipping-worker' : (instance as AppName));
 
 export interface StackOptions {
   /** Repository root (where apps/ and libs/ are). */
@@ -35,9 +70,17 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Extra environment for the apps (ORDER_REVIEW_MS, RETRY_MODE, FAULT_*, ...). */
   appEnv?: NodeJS.ProcessEnv;
-  /** Environment for one app only, over appEnv (a port each worker needs its own of, such as WORKER_METRICS_PORT). */
-  appEnvFor?: Partial<Record<AppName, NodeJS.ProcessEnv>>;
+  /** Environment for one app instance only, over appEnv (a port each worker needs its own of, such as WORKER_METRICS_PORT). */
+  appEnvFor?: Partial<Record<InstanceName, NodeJS.ProcessEnv>>;
   apps?: readonly AppName[];
+  /** How many shipping-worker processes, all polling shipping-tq (default 1). */
+  shippingWorkers?: number;
+  /**
+   * Health port (WORKER_HEALTH_PORT) of the first worker; the next ones count up from it
+   * (order-worker = base, shipping-worker = base + 1, shipping-worker-2 = base + 2, ...).
+   * Free ports are picked when absent.
+   */
+  workerHealthBasePort?: number;
   log?: (line: string) => void;
   /** Aborting stops whatever has started so far and rejects (Ctrl-C during start-up). */
   signal?: AbortSignal;
@@ -71,8 +114,10 @@ export interface Stack {
   temporalAddress: string;
   temporalUiUrl: string | null;
   databaseUrl: string;
-  /** The running process of each app (replaced when the supervisor restarts one). */
-  processes: Map<AppName, ManagedProcess>;
+  /** The running process of each app instance (replaced when the supervisor restarts one). */
+  processes: Map<InstanceName, ManagedProcess>;
+  /** Each worker instance's health endpoint base URL (`/health/live`, `/health/ready`). */
+  readonly workerHealthUrls: Map<InstanceName, string>;
   /** The Temporal dev server the stack started (null with an external Temporal). */
   readonly temporal: TemporalServer | null;
   /**
@@ -80,12 +125,18 @@ export interface Stack {
    * on the same ports and, when it has one, the same SQLite file.
    */
   restartTemporal(downMs?: number): Promise<void>;
-  /** Starts (or restarts) one app and waits until it is ready; supervised like the others. */
-  startApp(name: AppName): Promise<ManagedProcess>;
-  /** Stops one app on purpose (SIGTERM): the supervisor leaves it stopped until startApp. */
-  stopApp(name: AppName): Promise<number | string>;
-  /** Restarts of each app by the supervisor so far. */
-  restarts: Map<AppName, number>;
+  /**
+   * Starts (or restarts) one app instance and waits until it is ready; supervised like the
+   * others. A new `shipping-worker-N` adds a shipping worker (scale-out).
+   */
+  startApp(name: InstanceName): Promise<ManagedProcess>;
+  /**
+   * Stops one app instance on purpose (SIGTERM: a worker finishes its in-flight tasks first);
+   * the supervisor leaves it stopped until startApp (scale-in).
+   */
+  stopApp(name: InstanceName): Promise<number | string>;
+  /** Restarts of each app instance by the supervisor so far. */
+  restarts: Map<InstanceName, number>;
   stop(): Promise<void>;
 }
 
@@ -167,16 +218,29 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PORT: String(options.ports.api),
       ...(options.ports.apiMetrics ? { METRICS_PORT: String(options.ports.apiMetrics) } : {}),
     };
-    const processes = new Map<AppName, ManagedProcess>();
+    const processes = new Map<InstanceName, ManagedProcess>();
     const policy: RestartPolicy | null = options.restart === false ? null : { ...DEFAULT_RESTART_POLICY, ...options.restart };
     const supervisor = { stopping: false, started: false };
-    const stoppedOnPurpose = new Set<AppName>();
-    const restarts = new Map<AppName, number>();
-    const consecutive = new Map<AppName, number>();
-    const pending = new Map<AppName, NodeJS.Timeout>();
-    const spawnApp = (name: AppName): ManagedProcess => {
-      const appEnv = { ...env, ...options.appEnvFor?.[name] };
-      const app = spawnManaged(name, process.execPath, [appEntry(options.root, name)], { env: appEnv, logFile: join(logsDir, `${name}.log`) });
+    const stoppedOnPurpose = new Set<InstanceName>();
+    const restarts = new Map<InstanceName, number>();
+    const consecutive = new Map<InstanceName, number>();
+    const pending = new Map<InstanceName, NodeJS.Timeout>();
+    // A worker instance keeps its health port across restarts, so probes and scrapes find it again.
+    const healthPorts = new Map<InstanceName, number>();
+    const healthPortOf = async (name: InstanceName): Promise<number> => {
+      const known = healthPorts.get(name);
+      if (known) return known;
+      const index = name === 'order-worker' ? 0 : name === 'shipping-worker' ? 1 : Number(name.slice('shipping-worker-'.length));
+      const port = options.workerHealthBasePort ? options.workerHealthBasePort + index : await freePort();
+      healthPorts.set(name, port);
+      return port;
+    };
+    const spawnApp = (name: InstanceName): ManagedProcess => {
+      const healthPort = healthPorts.get(name);
+      const app = spawnManaged(name, process.execPath, [appEntry(options.root, appOf(name))], {
+        env: { ...env, ...(healthPort ? { WORKER_HEALTH_PORT: String(healthPort) } : {}), ...options.appEnvFor?.[name] },
+        logFile: join(logsDir, `${name}.log`),
+      });
       processes.set(name, app);
       stoppedOnPurpose.delete(name);
       const spawnedAt = Date.now();
@@ -195,7 +259,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             pending.delete(name);
             if (supervisor.stopping || stoppedOnPurpose.has(name)) return;
             const again = spawnApp(name);
-            const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name);
+            const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name, again);
             // Readiness is only reported: a restart that dies again is caught by its own exit.
             void Promise.race([ready.then(() => true), again.exited.then(() => false)]).then(
               (up) => up && !supervisor.stopping && log(`${name}: ready again (restart #${count})`),
@@ -206,17 +270,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
       return app;
     };
-    const startApp = async (name: AppName): Promise<ManagedProcess> => {
+    const startApp = async (name: InstanceName): Promise<ManagedProcess> => {
+      if (name !== 'api') await healthPortOf(name);
       const app = spawnApp(name);
       const died = app.exited.then((code) => {
         throw new Error(`${name} exited (${code}) during start-up; see ${app.logFile}`);
       });
       died.catch(() => undefined);
-      const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name);
+      const ready = name === 'api' ? apiReady(apiUrl) : workerReady(temporalAddress as string, name, app);
       await step(Promise.race([ready, died]));
       return app;
     };
-    const stopApp = async (name: AppName): Promise<number | string> => {
+    const stopApp = async (name: InstanceName): Promise<number | string> => {
       stoppedOnPurpose.add(name);
       clearTimeout(pending.get(name));
       pending.delete(name);
@@ -229,9 +294,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       pending.clear();
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM', 20_000)));
     });
-    for (const name of options.apps ?? ALL_APPS) {
+    const shippingWorkers = options.shippingWorkers ?? 1;
+    if (!Number.isInteger(shippingWorkers) || shippingWorkers < 1) throw new Error(`shippingWorkers: ${shippingWorkers} is not a whole number of at least 1`);
+    const instances = (options.apps ?? ALL_APPS).flatMap((app): InstanceName[] => (app === 'shipping-worker' ? shippingWorkerInstances(shippingWorkers) : [app]));
+    for (const name of instances) {
       await startApp(name);
-      log(`${name}: ready`);
+      log(`${name}: ready${healthPorts.has(name) ? ` (health on :${healthPorts.get(name)})` : ''}`);
     }
     supervisor.started = true;
     return {
@@ -241,6 +309,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       temporalUiUrl: temporal?.uiUrl ?? null,
       databaseUrl: postgres.url,
       processes,
+      get workerHealthUrls() {
+        return new Map([...healthPorts].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
+      },
       get temporal() {
         return temporal;
       },
@@ -263,10 +334,11 @@ async function apiReady(apiUrl: string): Promise<void> {
   });
 }
 
-/** A worker is ready when it polls its task queue. */
-async function workerReady(address: string, name: AppName): Promise<void> {
+/** A worker is ready when this very process polls its task queue (the SDK's identity is `<pid>@<host>`). */
+async function workerReady(address: string, name: InstanceName, app: ManagedProcess): Promise<void> {
   const since = Date.now() - 1_000;
-  const taskQueue = name === 'order-worker' ? 'orders-tq' : 'shipping-tq';
+  const taskQueue = appOf(name) === 'order-worker' ? 'orders-tq' : 'shipping-tq';
+  const identity = `${app.child.pid}@`;
   const connection = await Connection.connect({ address });
   try {
     await waitFor(
@@ -278,7 +350,7 @@ async function workerReady(address: string, name: AppName): Promise<void> {
           taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
         });
         // Only pollers seen since this start count (a restarted server may list old ones).
-        return (response.pollers ?? []).some((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since);
+        return (response.pollers ?? []).some((p) => (p.identity ?? '').startsWith(identity) && Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since);
       },
       { timeoutMs: 90_000, intervalMs: 250 },
     );
