@@ -3,13 +3,17 @@ import { parseArgs } from './args';
 describe('parseArgs', () => {
   it('defaults to every step and variant, 15 s rungs; --quick shortens', () => {
     const full = parseArgs([]);
-    expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload']);
+    expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload', 'scale-out']);
+    expect(full.scaleOut).toEqual({ orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] });
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
     expect(full.stepS).toBe(15);
     expect(full.afterMiss).toBe(1);
     const quick = parseArgs(['--quick']);
     expect(quick.quick).toBe(true);
     expect(quick.stepS).toBeLessThan(full.stepS);
+    expect(quick.scaleOut.orders).toBeLessThan(full.scaleOut.orders);
+    expect(parseArgs(['--only', 'scale-out', '--scale-out-orders', '20', '--carrier-ms', '1000']).scaleOut).toMatchObject({ orders: 20, carrierLatencyMs: 1_000 });
+    expect(() => parseArgs(['--carrier-ms', '0'])).toThrow(/--carrier-ms: must be a positive integer/);
   });
   it('selects steps and variants, sorts the rates', () => {
     const o = parseArgs([

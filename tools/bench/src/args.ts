@@ -1,6 +1,6 @@
 /** `npm run bench -- [options]`: the command line, checked. */
 
-export const STEPS = ['ladder', 'burst', 'reads', 'faults', 'overload'] as const;
+export const STEPS = ['ladder', 'burst', 'reads', 'faults', 'overload', 'scale-out'] as const;
 export type StepName = (typeof STEPS)[number];
 export const VARIANTS = ['bare-remote', 'bare-local', 'default', 'seed', 'deadline'] as const;
 export type VariantName = (typeof VARIANTS)[number];
@@ -20,13 +20,16 @@ export interface BenchOptions {
   budgetS: number;
   /** Capacity to use for the faults and overload steps when the ladder does not run. */
   capacity: number | null;
+  /** The scale-out step: orders in each burst, and how long one carrier call takes. */
+  scaleOut: { orders: number; carrierLatencyMs: number; workerCounts: number[] };
   /** Where the JSON and the chart go (default bench/results) and the doc (default docs/benchmarks.md; "none" for none). */
   outDir: string | null;
   doc: string | null;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 15] [--after-miss 1] [--burst 100] [--budget-s 360] [--capacity N]
+export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload,scale-out] [--variants bare-remote,bare-local,default,seed,deadline]
+         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 15] [--after-miss 1] [--burst 100] [--budget-s 300] [--capacity N]
+         [--scale-out-orders 12] [--carrier-ms 3000]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
 const list = <T extends string>(flag: string, value: string, allowed: readonly T[]): T[] => {
@@ -59,8 +62,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     stepS: quick ? 8 : 15,
     afterMiss: quick ? 0 : 1,
     burst: quick ? 30 : 100,
-    budgetS: quick ? 150 : 360,
+    budgetS: quick ? 150 : 300,
     capacity: null,
+    scaleOut: { orders: quick ? 8 : 12, carrierLatencyMs: quick ? 2_000 : 3_000, workerCounts: [1, 2, 4] },
     outDir: null,
     doc: null,
   };
@@ -86,6 +90,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     } else if (flag === '--burst') options.burst = positive(flag, value, { integer: true });
     else if (flag === '--budget-s') options.budgetS = positive(flag, value);
     else if (flag === '--capacity') options.capacity = positive(flag, value);
+    else if (flag === '--scale-out-orders') options.scaleOut.orders = positive(flag, value, { integer: true });
+    else if (flag === '--carrier-ms') options.scaleOut.carrierLatencyMs = positive(flag, value, { integer: true });
     else if (flag === '--out') options.outDir = value;
     else if (flag === '--doc') options.doc = value;
     else throw new Error(`unknown argument ${flag}\n${USAGE}`);

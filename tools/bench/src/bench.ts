@@ -19,6 +19,9 @@ import { checkInvariants } from '@order-fulfillment/invariants';
 import { resolveOrderPolicy } from '@order-fulfillment/platform';
 import type { BenchOptions, VariantName } from './args';
 import { renderChart } from './chart';
+import { runScaleOut } from './scale-out';
+import type { ScaleOutResult } from './scale-out';
+import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc } from './report';
 import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
@@ -71,6 +74,8 @@ export interface BenchReport {
   budgetCut: string[];
   /** CPU used by processes outside the bench over the whole run, as a share of the machine: > 0.1 means a loaded machine. */
   otherLoadShare: number;
+  /** The shipping scale-out step (1, 2, 4 shipping workers on the same burst), when it ran. */
+  scaleOut?: ScaleOutResult;
 }
 
 const SLO_SHARE = 0.99;
@@ -378,6 +383,7 @@ export async function runBench(
     return result;
   };
 
+  let scaleOut: ScaleOutResult | undefined;
   const machineBefore = { start: Date.now() };
   const otherBefore = otherLoad();
   try {
@@ -391,6 +397,7 @@ export async function runBench(
     }
     for (const variant of others) variants.push(await runSystem(variant));
     if (has('faults')) variants.push(await runFaults());
+    if (has('scale-out')) scaleOut = await runScaleOut({ ...options.scaleOut, log });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -411,6 +418,7 @@ export async function runBench(
       afterMiss: options.afterMiss,
       burst: options.burst,
       capacity: options.capacity,
+      scaleOut: options.scaleOut,
     },
     sloMs: SLO_MS,
     sloShare: SLO_SHARE,
@@ -432,6 +440,7 @@ export async function runBench(
     wallS,
     budgetCut,
     otherLoadShare: otherLoad(otherBefore),
+    ...(scaleOut ? { scaleOut } : {}),
   };
   return { report, files: writeOutputs(report, options, root) };
 }
@@ -468,6 +477,11 @@ export function writeOutputs(report: BenchReport, options: BenchOptions, root: s
     }),
   );
   const files = [jsonFile, svgFile];
+  if (report.scaleOut) {
+    const scaleOutSvg = join(outDir, `${stamp}-scale-out.svg`);
+    writeFileSync(scaleOutSvg, renderScaleOutChart(report.scaleOut, `Shipping scale-out (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`));
+    files.push(scaleOutSvg);
+  }
   const docFile = options.doc === 'none' ? null : (options.doc ?? (report.quick ? null : join(root, 'docs', 'benchmarks.md')));
   if (docFile) {
     writeFileSync(docFile, renderDoc(report, { chartPath: relative(join(docFile, '..'), svgFile), jsonPath: relative(root, jsonFile) }));

@@ -26,7 +26,7 @@ export interface ChartOptions {
   maxLatencyMs: number;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const PANEL = { width: 420, height: 300, left: 60, top: 50, gap: 90 };
 
 export const escapeXml = (text: string): string =>

@@ -83,6 +83,7 @@ describe('renderDoc', () => {
       burst: 100,
       budgetS: 400,
       capacity: null,
+      scaleOut: { orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] },
     },
     sloMs: 15_000,
     sloShare: 0.99,
@@ -102,6 +103,27 @@ describe('renderDoc', () => {
     expect(doc).toContain('**The machine was shared while this ran** (other work used 40.0 %');
     for (const heading of ['## Method', '## What saturates first', '## Figures', '## How to reproduce']) expect(doc).toContain(heading);
     expect(doc).toContain('| 4/s | 80 | 80 | 50.0 % | 3.0 s | 5.0 s | > window |');
+  });
+  it('has the shipping scale-out section, with the factor over one worker and its chart, when the step ran', () => {
+    const run = (workers: number, rate: number) => ({
+      workers,
+      orders: 12,
+      completed: 12,
+      shippingPerSecond: rate,
+      endToEndMs: { p50: 9_000, p95: 20_000, max: 21_000 },
+      backlog: [{ atMs: 1_000, tasks: 9 }, { atMs: 2_000, tasks: 5 }],
+      cpuCores: { temporal: 0.1, orderWorker: 0.05, shippingWorkers: 0.02, api: 0.03 },
+      seconds: 40,
+    });
+    const withScaleOut = renderDoc(
+      { ...report, scaleOut: { carrierLatencyMs: 3_000, slotsPerWorker: 1, runs: [run(1, 0.3), run(4, 1.2)], ratio: 4 } },
+      { chartPath: '../bench/results/2026-11-27.svg', jsonPath: 'j.json' },
+    );
+    expect(withScaleOut).toContain('## Shipping scale-out');
+    expect(withScaleOut).toContain('| 4 | 1.2 | 4.00× | 12/12 | 9.0 s | 20.0 s | 9 | 0.1 | 0.05 | 0.02 | 0.03 |');
+    expect(withScaleOut).toContain('**4 workers ÷ 1: 4×.**');
+    expect(withScaleOut).toContain('![shipping scale-out](../bench/results/2026-11-27-scale-out.svg)');
+    expect(doc).not.toContain('## Shipping scale-out');
   });
   it('does not flag an idle machine', () => {
     expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(

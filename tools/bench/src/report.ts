@@ -1,5 +1,6 @@
 /** docs/benchmarks.md, generated from a run's report. */
 import type { BenchReport, VariantResult } from './bench';
+import type { ScaleOutResult } from './scale-out';
 import type { StepResult } from './run';
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -174,6 +175,11 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       );
     }
   }
+  if (report.scaleOut) out.push(...scaleOutSection(report.scaleOut, paths.chartPath.replace(/\.svg$/, '-scale-out.svg')));
+  out.push('');
+  out.push('## What raised capacity');
+  out.push('');
+  out.push('The changes made for capacity, each with its before/after figures, are in [capacity.md](capacity.md) (ADRs 035, 036).');
   out.push('');
   out.push('## How to reproduce');
   out.push('');
@@ -182,6 +188,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push('npm run bench                       # the full run (about 10 minutes); writes bench/results/<date>.json, .svg and this file');
   out.push('npm run bench -- --quick            # a shorter run (bench/results/<date>-quick.*; the doc is left alone)');
   out.push('npm run bench -- --only ladder,burst,faults,overload,reads --variants default,bare-local');
+  out.push('npm run bench -- --only scale-out   # the shipping scale-out step alone (1, 2, 4 shipping workers)');
   out.push("npm run bench -- --render bench/results/<date>.json   # the chart and this file again from a run's JSON");
   out.push('```');
   out.push('');
@@ -190,4 +197,30 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   );
   out.push('');
   return out.join('\n');
+}
+
+/** The shipping scale-out step: a table, the chart, and what it shows. */
+export function scaleOutSection(result: ScaleOutResult, chartPath: string): string[] {
+  const one = result.runs.find((r) => r.workers === 1);
+  const out = [
+    '',
+    '## Shipping scale-out',
+    '',
+    `The same burst of ${result.runs[0]?.orders ?? 0} orders with 1, 2 and 4 shipping workers on one stack, each worker with one slot (\`SHIPPING_WORKER_SLOTS=1\`) and a carrier that takes ${result.carrierLatencyMs} ms per call (\`SANDBOX_CARRIER_LATENCY_MS\`), shipping activities remote so the backlog waits in \`shipping-tq\` (\`slowShippingEnv\` in tools/stack). Shipping throughput = shipments ÷ (end of the last carrier call − start of the first); end to end = POST → the client sees \`completed\` (polling \`GET /orders/:id\`); CPU in cores busy over the burst (1.0 = one core). ADR 046 sizes the autoscalers from the per-slot rate.`,
+    '',
+    '| shipping workers | shipped/s | × one worker | completed | p50 | p95 | peak backlog | CPU: Temporal | order-worker | shipping workers | api |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of result.runs) {
+    const times = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+    const factor = one && one.shippingPerSecond > 0 ? `${(r.shippingPerSecond / one.shippingPerSecond).toFixed(2)}×` : '—';
+    out.push(
+      `| ${r.workers} | ${r.shippingPerSecond} | ${factor} | ${r.completed}/${r.orders} | ${times(r.endToEndMs.p50)} | ${times(r.endToEndMs.p95)} | ${Math.max(0, ...r.backlog.map((b) => b.tasks))} | ${r.cpuCores.temporal} | ${r.cpuCores.orderWorker} | ${r.cpuCores.shippingWorkers} | ${r.cpuCores.api} |`,
+    );
+  }
+  out.push('');
+  out.push(`**4 workers ÷ 1: ${result.ratio ?? 'n/a'}×.** The Temporal server and the order-worker stay far below a core each, so the shipping workers, not the server, set the pace. The backlog is Temporal's approximate count (\`DescribeTaskQueue\` with stats), which the server refreshes every few seconds.`);
+  out.push('');
+  out.push(`![shipping scale-out](${chartPath})`);
+  return out;
 }

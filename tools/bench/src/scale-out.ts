@@ -13,12 +13,12 @@
  * the first), with the starts from the shipping workflows' histories and the
  * ends from the carrier's ledger.
  */
-import { readFileSync } from 'node:fs';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { SHIPPING_TASK_QUEUE, isTerminalState, shippingWorkflowId } from '@order-fulfillment/contracts';
 import { shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
 import type { InstanceName, Stack } from '@order-fulfillment/stack';
+import { readTrees } from './proc';
 import { percentile } from './stats';
 
 export interface ScaleOutOptions {
@@ -54,19 +54,6 @@ export interface ScaleOutResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
-export function cpuSecondsOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0; // the process has gone
-  }
-}
 
 /** Shipments ÷ the span from the first carrier call's start to the last one's end. */
 export function shippingThroughput(starts: readonly number[], ends: readonly number[]): number {
@@ -147,14 +134,24 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRes
     for (const workers of options.workerCounts) {
       await setShippingWorkers(stack, workers, max, log);
       const ids = Array.from({ length: options.orders }, (_, i) => `scale-${workers}w-${i + 1}-${Date.now().toString(36)}`);
-      const pidOf = (name: InstanceName) => stack.processes.get(name)?.child.pid;
-      const shippingPids = shippingWorkerInstances(workers).map(pidOf);
-      const cpu = () => ({
-        temporal: cpuSecondsOf(stack.temporal?.process.child.pid),
-        orderWorker: cpuSecondsOf(pidOf('order-worker')),
-        shippingWorkers: shippingPids.reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0),
-        api: cpuSecondsOf(pidOf('api')),
-      });
+      const pidOf = (name: InstanceName): number | null => stack.processes.get(name)?.child.pid ?? null;
+      const roots: Record<string, number | null> = {
+        temporal: stack.temporal?.process.child.pid ?? null,
+        orderWorker: pidOf('order-worker'),
+        api: pidOf('api'),
+        ...Object.fromEntries(shippingWorkerInstances(workers).map((name) => [name, pidOf(name)])),
+      };
+      // CPU seconds of each process tree (the Temporal CLI's includes its server).
+      const cpu = () => {
+        const trees = readTrees(roots);
+        const of = (name: string) => trees[name]?.cpuSeconds ?? 0;
+        return {
+          temporal: of('temporal'),
+          orderWorker: of('orderWorker'),
+          api: of('api'),
+          shippingWorkers: shippingWorkerInstances(workers).reduce((sum, name) => sum + of(name), 0),
+        };
+      };
       const before = cpu();
       const started = Date.now();
       const backlog: ScaleOutRun['backlog'] = [];
