@@ -179,7 +179,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
       this.finishedPerSecond = finishedInTime / (s.windowMs / 1000);
       if (s.mode === 'adaptive') {
         const before = this.limitNow;
-        this.limitNow = nextLimit(before, { finishedInTime, oldestInFlightMs: oldestMs }, this.limiter);
+        this.limitNow = nextLimit(before, { finishedInTime, oldestInFlightMs: oldestMs, inFlight }, this.limiter);
         if (this.limitNow !== before) this.logger.log({ limit: this.limitNow, was: before, inFlight, finishedInTime, oldestInFlightMs: oldestMs && Math.round(oldestMs) }, 'admission limit changed');
       }
       if (this.refreshFailing) this.logger.log('admission statistics readable again');

@@ -1,7 +1,8 @@
 import { LimiterSettings, Observation, nextLimit, retryAfterSeconds } from './limiter';
 
 const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000 };
-const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: null, ...o });
+// Saturated (at the limit) unless a test says otherwise.
+const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: null, inFlight: 1_000, ...o });
 
 describe('the adaptive admission limit (Little\'s law: throughput × target latency)', () => {
   it('moves half way to what ended in time per second × the target latency', () => {
@@ -9,6 +10,13 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
     expect(nextLimit(20, obs({ finishedInTime: 30 }), settings)).toBe(21);
     expect(nextLimit(30, obs({ finishedInTime: 30 }), settings)).toBe(26);
     expect(nextLimit(22, obs({ finishedInTime: 30 }), settings)).toBe(22);
+  });
+
+  it('does not lower the limit while it is not what holds the system back (under 80 % of it in flight), but may raise it', () => {
+    // Cold start at 3/s, 2.5 s per order: 3 ended in the first window, 8 in flight of 16.
+    expect(nextLimit(16, obs({ finishedInTime: 3, inFlight: 8 }), settings)).toBe(16);
+    expect(nextLimit(16, obs({ finishedInTime: 3, inFlight: 13 }), settings)).toBe(9);
+    expect(nextLimit(16, obs({ finishedInTime: 60, inFlight: 4 }), settings)).toBe(20);
   });
 
   it('moves at most × 1.25 up and × 0.5 down in one step', () => {
@@ -46,7 +54,7 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
       latencies.push(latency);
       ended.push(Math.min(capacity, inFlight / latency));
       const window = ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length));
-      limit = nextLimit(limit, obs({ finishedInTime: window }), settings);
+      limit = nextLimit(limit, obs({ finishedInTime: window, inFlight }), settings);
       limits.push(limit);
     }
     return { limits, latencies };
