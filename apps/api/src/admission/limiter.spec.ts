@@ -1,8 +1,8 @@
 import { LimiterSettings, Observation, nextLimit, retryAfterSeconds } from './limiter';
 
 const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000 };
-// Saturated (at the limit) unless a test says otherwise.
-const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: null, inFlight: 1_000, ...o });
+// Saturated (at the limit), its oldest order past the target, unless a test says otherwise.
+const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: 9_000, inFlight: 1_000, ...o });
 
 describe('the adaptive admission limit (Little\'s law: throughput × target latency)', () => {
   it('moves half way to what ended in time per second × the target latency', () => {
@@ -19,6 +19,12 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
     expect(nextLimit(16, obs({ finishedInTime: 60, inFlight: 4 }), settings)).toBe(20);
   });
 
+  it('does not lower the limit while every order in flight is younger than the target (the window is still filling)', () => {
+    // Cold start at 5/s under faults: at the limit, 3 s in, 4 ended so far; nothing in flight is 7.5 s old.
+    expect(nextLimit(16, obs({ finishedInTime: 4, inFlight: 16, oldestInFlightMs: 3_000 }), settings)).toBe(16);
+    expect(nextLimit(16, obs({ finishedInTime: 4, inFlight: 16, oldestInFlightMs: 8_000 }), settings)).toBe(10);
+  });
+
   it('moves at most × 1.25 up and × 0.5 down in one step', () => {
     expect(nextLimit(40, obs({ finishedInTime: 200 }), settings)).toBe(50);
     expect(nextLimit(100, obs({ finishedInTime: 1 }), settings)).toBe(50);
@@ -26,7 +32,7 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
 
   it('keeps the limit when nothing ended and nothing in flight is older than the target (no evidence)', () => {
     expect(nextLimit(20, obs({ finishedInTime: 0, oldestInFlightMs: 5_000 }), settings)).toBe(20);
-    expect(nextLimit(20, obs({ finishedInTime: 0 }), settings)).toBe(20);
+    expect(nextLimit(20, obs({ finishedInTime: 0, oldestInFlightMs: null }), settings)).toBe(20);
   });
 
   it('cuts by a quarter when nothing ended and the oldest order in flight is past the target (a stalled system)', () => {
@@ -54,7 +60,8 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
       latencies.push(latency);
       ended.push(Math.min(capacity, inFlight / latency));
       const window = ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length));
-      limit = nextLimit(limit, obs({ finishedInTime: window, inFlight }), settings);
+      // Arrivals past capacity: the oldest order in flight is about one latency old.
+      limit = nextLimit(limit, obs({ finishedInTime: window, inFlight, oldestInFlightMs: latency * 1000 }), settings);
       limits.push(limit);
     }
     return { limits, latencies };

@@ -95,7 +95,7 @@ describe('order policies', () => {
 describe('ADMISSION_*', () => {
   const env = { DATABASE_URL: 'postgres://x/y', AUTH_DISABLED: 'true' };
   it('is adaptive by default, aiming at half the order deadline', () => {
-    expect(loadApiConfig(env).admission).toEqual({ mode: 'adaptive', maxInFlight: 1000, minLimit: 8, initialLimit: 16, targetLatencyMs: 7_500, deadlineMs: 15_000, refreshMs: 1_000, windowMs: 10_000 });
+    expect(loadApiConfig(env).admission).toEqual({ mode: 'adaptive', maxInFlight: 1000, minLimit: 8, initialLimit: 40, targetLatencyMs: 7_500, deadlineMs: 15_000, refreshMs: 1_000, windowMs: 10_000 });
   });
   it('a number fixes the limit; off turns it off', () => {
     expect(loadApiConfig({ ...env, ADMISSION_MAX_IN_FLIGHT: '3' }).admission).toMatchObject({ mode: 'fixed', maxInFlight: 3 });

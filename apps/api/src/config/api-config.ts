@@ -144,7 +144,7 @@ export function admissionConfig(env: Env, deadlineMs: number): AdmissionConfig {
   }
   const minLimit = numberEnv(env, 'ADMISSION_MIN_LIMIT', 8, { min: 1, max: 100_000 });
   if (mode === 'adaptive' && minLimit > maxInFlight) throw new ConfigError(`ADMISSION_MIN_LIMIT: ${minLimit} is above the adaptive ceiling ${maxInFlight}`);
-  const initialLimit = numberEnv(env, 'ADMISSION_INITIAL_LIMIT', 16, { min: minLimit, max: 100_000 });
+  const initialLimit = numberEnv(env, 'ADMISSION_INITIAL_LIMIT', 40, { min: minLimit, max: 100_000 });
   const targetLatencyMs = numberEnv(env, 'ADMISSION_TARGET_LATENCY_MS', Math.round(deadlineMs / 2), { min: 100, max: 3_600_000 });
   if (targetLatencyMs > deadlineMs) throw new ConfigError(`ADMISSION_TARGET_LATENCY_MS: ${targetLatencyMs} is past the order deadline (ORDER_DEADLINE_MS, ${deadlineMs}); orders admitted at that latency would miss it`);
   return {
