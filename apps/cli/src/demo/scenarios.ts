@@ -124,10 +124,13 @@ async function runBatch(ctx: DemoContext, ids: OrderIds, mode: RetryMode): Promi
       try {
         const end = await waitForEnd(ctx, orderId);
         const events = await ctx.api.events(orderId);
-        return { end, charges: count(events, 'payment_charged') };
+        return { end, dispatched: true, charges: count(events, 'payment_charged') };
       } catch (err) {
-        if (err instanceof ScenarioError) return { end: null, charges: 0 };
-        throw err;
+        if (!(err instanceof ScenarioError)) throw err;
+        // Dispatched: past the point of no return (ADR 009), it completes late once MarkShipped lands,
+        // which under the seed's backoff can outlast the demo. Reported apart, not as stuck.
+        const last = await ctx.api.getOrder(orderId);
+        return { end: null, dispatched: last.shipping.dispatched, charges: 0 };
       }
     }),
   );
@@ -135,9 +138,11 @@ async function runBatch(ctx: DemoContext, ids: OrderIds, mode: RetryMode): Promi
   let unfinished = 0;
   let chargedTwice = 0;
   let leftCharged = 0;
-  for (const { end, charges } of ends) {
+  let completingLate = 0;
+  for (const { end, dispatched, charges } of ends) {
     if (!end) {
-      unfinished++;
+      if (dispatched) completingLate++;
+      else unfinished++;
       continue;
     }
     // Completed past the deadline (it had been dispatched) is counted apart: the promise is 15 s.
@@ -150,6 +155,7 @@ async function runBatch(ctx: DemoContext, ids: OrderIds, mode: RetryMode): Promi
   tally.delete('completed');
   const others = [...tally.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
   const parts = [`${completed}/${orders.length} completed within the deadline`, ...others];
+  if (completingLate) parts.push(`${completingLate} dispatched and still completing late`);
   if (unfinished) parts.push(`${unfinished} not ended in time`);
   parts.push(`${chargedTwice} charged twice`);
   if (leftCharged) parts.push(`${leftCharged} failed with the refund not done`);
@@ -272,7 +278,7 @@ export const SCENARIOS: Scenario[] = [
     key: 'batch',
     title: 'batch under the exercise faults, both retry modes',
     last: true,
-    expected: 'in each mode every order ends (completed, or failed e.g. deadline_exceeded); none charged twice',
+    expected: 'in each mode every order ends (completed, or failed e.g. deadline_exceeded), or once dispatched completes late; none charged twice',
     async run(ctx, ids) {
       // The same faults (order i has seed+i in both halves), one half per retry mode, side by side.
       const halves = await Promise.all(BATCH_MODES.map((mode) => runBatch(ctx, ids, mode)));
