@@ -3,6 +3,7 @@
  * as a bearer token, and errors turned into values the CLI can explain.
  */
 import type { Address, FaultPlan, MessageAccepted, OrderItem, OrderState, OrderStatus, RetryMode } from '@order-fulfillment/contracts';
+import { pause } from './commands/context';
 
 export const DEFAULT_API_URL = 'http://localhost:8000';
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -180,7 +181,7 @@ export class ApiClient {
         const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, err.retryAfterSeconds ?? 1));
         if (Date.now() + seconds * 1000 > giveUpAt) throw err;
         this.onBusy?.({ orderId: body.orderId, status: err.status, seconds, message: err.message, attempt });
-        await wait(seconds * 1000, this.signal);
+        await pause(seconds * 1000, this.signal);
       }
     }
   }
@@ -247,22 +248,6 @@ export class ApiClient {
     if (!response.ok) throw ApiError.fromResponse(response.status, parsed, response.headers.get('retry-after'));
     return parsed as T;
   }
-}
-
-/** Resolves after `ms`; rejects with the signal's reason when it aborts first. */
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** The most useful words from a failed fetch (undici puts the OS error in `cause`). */

@@ -183,20 +183,7 @@ export async function runBench(
       run = stepper(variant.name, driver, pids);
       log(`[${variant.name}] a fresh stack for the steps after the ladder`);
     };
-    const result: VariantResult = {
-      name: variant.name,
-      kind: 'system',
-      retryMode: variant.mode,
-      isDefault: variant.isDefault,
-      activities: 'per policy',
-      ladder: [],
-      capacityAtSlo: null,
-      burst: null,
-      reads: null,
-      overload: null,
-      faults: null,
-      startupS,
-    };
+    const result = newVariant({ name: variant.name, kind: 'system', retryMode: variant.mode, isDefault: variant.isDefault, activities: 'per policy', startupS });
     try {
       if (has('ladder')) {
         result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
@@ -293,20 +280,7 @@ export async function runBench(
         await running.stop();
       }
     };
-    const result: VariantResult = {
-      name,
-      kind: 'bare',
-      retryMode: null,
-      isDefault: false,
-      activities: local ? 'local' : 'remote',
-      ladder: [],
-      capacityAtSlo: null,
-      burst: null,
-      reads: null,
-      overload: null,
-      faults: null,
-      startupS: 0,
-    };
+    const result = newVariant({ name, kind: 'bare', retryMode: null, isDefault: false, activities: local ? 'local' : 'remote', startupS: 0 });
     const burst = async (run: ReturnType<typeof stepper>) => {
       log(`[${name}] burst of ${options.burst}`);
       result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
@@ -345,20 +319,7 @@ export async function runBench(
     const run = stepper('faults', driver, pids);
     const capacity = defaultCapacity ?? options.startRate;
     const rate = Math.max(0.5, capacity / 2);
-    const result: VariantResult = {
-      name,
-      kind: 'system',
-      retryMode: defaultMode,
-      isDefault: true,
-      activities: 'per policy',
-      ladder: [],
-      capacityAtSlo: null,
-      burst: null,
-      reads: null,
-      overload: null,
-      faults: null,
-      startupS,
-    };
+    const result = newVariant({ name, kind: 'system', retryMode: defaultMode, isDefault: true, activities: 'per policy', startupS });
     try {
       log(`[faults] ${rate}/s (half of ${capacity}) for ${options.stepS} s under FAULT_PRESET=exercise`);
       const steady = await run({ kind: 'faults', rate, durationS: options.stepS }, false);
@@ -444,6 +405,19 @@ export async function runBench(
   };
   return { report, files: writeOutputs(report, options, root) };
 }
+
+type VariantIdentity = Pick<VariantResult, 'name' | 'kind' | 'retryMode' | 'isDefault' | 'activities' | 'startupS'>;
+
+/** A variant's result before any step has run. */
+const newVariant = (identity: VariantIdentity): VariantResult => ({
+  ...identity,
+  ladder: [],
+  capacityAtSlo: null,
+  burst: null,
+  reads: null,
+  overload: null,
+  faults: null,
+});
 
 /** Machine-wide CPU not used by this process tree, as a share of the machine since `since`. */
 function otherLoad(): { at: number; busy: number; ours: number };

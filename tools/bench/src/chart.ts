@@ -32,6 +32,41 @@ const PANEL = { width: 420, height: 300, left: 60, top: 50, gap: 90 };
 export const escapeXml = (text: string): string =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 
+export interface PanelGeometry {
+  width: number;
+  height: number;
+  top: number;
+}
+
+export interface AxesSpec {
+  /** Left edge of the plot area. */
+  x0: number;
+  title: string;
+  xLabel: string;
+  xTicks: number[];
+  xMax: number;
+  yLabel: string;
+  yTicks: number[];
+  yMax: number;
+  format: (n: number) => string;
+}
+
+/** Draws one panel's title, grid, tick labels, frame and axis labels; returns its value-to-pixel scales. */
+export function axesPanel(out: string[], g: PanelGeometry, a: AxesSpec): { x: (v: number) => number; y: (v: number) => number } {
+  const x = (v: number) => a.x0 + (v / a.xMax) * g.width;
+  const y = (v: number) => g.top + g.height - (Math.min(v, a.yMax) / a.yMax) * g.height;
+  out.push(`<text x="${a.x0 + g.width / 2}" y="${g.top - 12}" text-anchor="middle" font-size="13">${escapeXml(a.title)}</text>`);
+  for (const t of a.yTicks) {
+    out.push(`<line x1="${a.x0}" x2="${a.x0 + g.width}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${a.x0 - 6}" y="${y(t) + 4}" text-anchor="end">${a.format(t)}</text>`);
+  }
+  for (const t of a.xTicks) out.push(`<text x="${x(t)}" y="${g.top + g.height + 16}" text-anchor="middle">${a.format(t)}</text>`);
+  out.push(`<rect x="${a.x0}" y="${g.top}" width="${g.width}" height="${g.height}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${a.x0 + g.width / 2}" y="${g.top + g.height + 34}" text-anchor="middle">${escapeXml(a.xLabel)}</text>`);
+  out.push(`<text transform="translate(${a.x0 - 42},${g.top + g.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.yLabel)}</text>`);
+  return { x, y };
+}
+
 /** Round, readable tick values from 0 to at least `max`. */
 export function ticks(max: number, count = 5): number[] {
   if (!(max > 0)) return [0, 1];
@@ -72,19 +107,7 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
     yMax: number,
     draw: (x: (r: number) => number, y: (v: number) => number) => void,
   ) => {
-    const x = (rate: number) => x0 + (rate / xMax) * PANEL.width;
-    const y = (value: number) => PANEL.top + PANEL.height - (Math.min(value, yMax) / yMax) * PANEL.height;
-    out.push(`<text x="${x0 + PANEL.width / 2}" y="${PANEL.top - 12}" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`);
-    for (const t of yTicks) {
-      out.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/>`);
-      out.push(`<text x="${x0 - 6}" y="${y(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
-    }
-    for (const t of xTicks) out.push(`<text x="${x(t)}" y="${PANEL.top + PANEL.height + 16}" text-anchor="middle">${fmt(t)}</text>`);
-    out.push(`<rect x="${x0}" y="${PANEL.top}" width="${PANEL.width}" height="${PANEL.height}" fill="none" stroke="#333"/>`);
-    out.push(`<text x="${x0 + PANEL.width / 2}" y="${PANEL.top + PANEL.height + 34}" text-anchor="middle">offered rate (orders/s)</text>`);
-    out.push(
-      `<text transform="translate(${x0 - 42},${PANEL.top + PANEL.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
-    );
+    const { x, y } = axesPanel(out, PANEL, { x0, title, xLabel: 'offered rate (orders/s)', xTicks, xMax, yLabel, yTicks, yMax, format: fmt });
     draw(x, y);
   };
 

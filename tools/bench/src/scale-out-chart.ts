@@ -3,7 +3,7 @@
  * against the number of shipping workers (with the line of perfect scaling from
  * one worker's figure), and the shipping-tq backlog over each burst.
  */
-import { COLORS, escapeXml, ticks } from './chart';
+import { COLORS, axesPanel, escapeXml, ticks } from './chart';
 import type { ScaleOutResult } from './scale-out';
 
 const P = { width: 380, height: 260, left: 60, top: 50, gap: 90 };
@@ -28,20 +28,8 @@ export function renderScaleOutChart(result: ScaleOutResult, title: string): stri
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   ];
   const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, ''));
-  const panel = (x0: number, heading: string, xLabel: string, xs: number[], xMax: number, yLabel: string, ys: number[], yMax: number) => {
-    const x = (v: number) => x0 + (v / xMax) * P.width;
-    const y = (v: number) => P.top + P.height - (Math.min(v, yMax) / yMax) * P.height;
-    out.push(`<text x="${x0 + P.width / 2}" y="${P.top - 12}" text-anchor="middle" font-size="13">${escapeXml(heading)}</text>`);
-    for (const t of ys) {
-      out.push(`<line x1="${x0}" x2="${x0 + P.width}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/>`);
-      out.push(`<text x="${x0 - 6}" y="${y(t) + 4}" text-anchor="end">${num(t)}</text>`);
-    }
-    for (const t of xs) out.push(`<text x="${x(t)}" y="${P.top + P.height + 16}" text-anchor="middle">${num(t)}</text>`);
-    out.push(`<rect x="${x0}" y="${P.top}" width="${P.width}" height="${P.height}" fill="none" stroke="#333"/>`);
-    out.push(`<text x="${x0 + P.width / 2}" y="${P.top + P.height + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
-    out.push(`<text transform="translate(${x0 - 42},${P.top + P.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`);
-    return { x, y };
-  };
+  const panel = (x0: number, title: string, xLabel: string, xTicks: number[], xMax: number, yLabel: string, yTicks: number[], yMax: number) =>
+    axesPanel(out, P, { x0, title, xLabel, xTicks, xMax, yLabel, yTicks, yMax, format: num });
   const polyline = (points: Array<[number, number]>, color: string, dash = '') =>
     out.push(
       `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`,

@@ -15,8 +15,8 @@
  */
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { SHIPPING_TASK_QUEUE, isTerminalState, shippingWorkflowId } from '@order-fulfillment/contracts';
-import { shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
+import { SHIPPING_TASK_QUEUE, isTerminalState } from '@order-fulfillment/contracts';
+import { carrierCallStarts, shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
 import type { InstanceName, Stack } from '@order-fulfillment/stack';
 import { readTrees } from './proc';
 import { percentile } from './stats';
@@ -105,16 +105,7 @@ async function burst(apiUrl: string, ids: readonly string[]): Promise<{ complete
 }
 
 async function carrierCalls(temporal: TemporalClient, db: PgClient, ids: readonly string[]): Promise<{ starts: number[]; ends: number[] }> {
-  const starts: number[] = [];
-  for (const orderId of ids) {
-    const history = await temporal.workflow.getHandle(shippingWorkflowId(orderId, 1)).fetchHistory();
-    const dispatch = new Set<string>();
-    for (const event of history.events ?? []) {
-      if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'DispatchCarrier') dispatch.add(String(event.eventId));
-      const started = event.activityTaskStartedEventAttributes;
-      if (started && dispatch.has(String(started.scheduledEventId))) starts.push(Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6));
-    }
-  }
+  const starts = (await carrierCallStarts(temporal, ids)).map((s) => s.at);
   const { rows } = await db.query<{ at: Date }>(`SELECT created_at AS at FROM sandbox.carrier_shipments WHERE order_id = ANY($1)`, [ids]);
   return { starts, ends: rows.map((r) => r.at.getTime()) };
 }

@@ -9,10 +9,9 @@
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import type { Client as PgClient } from 'pg';
-import { shippingWorkflowId } from '@order-fulfillment/contracts';
 import { waitFor } from '@order-fulfillment/infra';
 import { planOrders, seededRandom } from '@order-fulfillment/invariants';
-import { shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
+import { carrierCallStarts, shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
 import type { InstanceName } from '@order-fulfillment/stack';
 import { judge, notTerminal, postOrders, settle } from './orders';
 import type { FaultVerdict } from './orders';
@@ -40,30 +39,6 @@ export interface ScaleInRun extends FaultVerdict {
   /** Exit of each stopped worker (0: it drained and stopped cleanly). */
   stoppedExits: Record<string, number | string>;
   seconds: number;
-}
-
-interface DispatchStart {
-  identity: string;
-  at: number;
-}
-
-/** Every DispatchCarrier attempt that started for these orders, with the worker that ran it. */
-async function dispatchStarts(temporal: TemporalClient, orderIds: readonly string[]): Promise<DispatchStart[]> {
-  const starts: DispatchStart[] = [];
-  for (const orderId of orderIds) {
-    // Shipping attempt 1 is the only one here: the carrier never declines in this test.
-    const history = await temporal.workflow.getHandle(shippingWorkflowId(orderId, 1)).fetchHistory();
-    const scheduled = new Map<string, string>();
-    for (const event of history.events ?? []) {
-      const sched = event.activityTaskScheduledEventAttributes;
-      if (sched) scheduled.set(String(event.eventId), sched.activityType?.name ?? '');
-      const started = event.activityTaskStartedEventAttributes;
-      if (started && scheduled.get(String(started.scheduledEventId)) === 'DispatchCarrier') {
-        starts.push({ identity: started.identity ?? '', at: Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6) });
-      }
-    }
-  }
-  return starts;
 }
 
 export async function runScaleIn(options: ScaleInOptions): Promise<ScaleInRun> {
@@ -98,7 +73,7 @@ export async function runScaleIn(options: ScaleInOptions): Promise<ScaleInRun> {
     await waitFor(
       'every shipping worker dispatching',
       async () => {
-        const byWorker = new Set((await dispatchStarts(temporal, ids)).map((s) => workerOf(s.identity)));
+        const byWorker = new Set((await carrierCallStarts(temporal, ids)).map((s) => workerOf(s.identity)));
         return instances.every((name) => byWorker.has(name));
       },
       { timeoutMs: 120_000, intervalMs: 500 },
@@ -114,7 +89,7 @@ export async function runScaleIn(options: ScaleInOptions): Promise<ScaleInRun> {
 
     const settled = await settle(db, temporal, ids, options.settleMs);
     log(`[shipping-scale-in] settled in ${(settled.ms / 1000).toFixed(1)} s (not terminal: ${settled.notTerminal}); checking ...`);
-    const starts = await dispatchStarts(temporal, ids);
+    const starts = await carrierCallStarts(temporal, ids);
     const dispatchesByWorker: Record<string, number> = {};
     for (const s of starts) dispatchesByWorker[workerOf(s.identity)] = (dispatchesByWorker[workerOf(s.identity)] ?? 0) + 1;
     // A stopped worker stops polling at once: whatever it starts later was never handed to it.

@@ -4,3 +4,5 @@ export type { AppName, InstanceName, RestartPolicy, Stack, StackOptions } from '
 export * from '@order-fulfillment/infra';
 export { startIsolatedStack } from './isolated';
 export type { IsolatedStack, IsolatedStackOptions } from './isolated';
+export { carrierCallStarts } from './shipping-history';
+export type { CarrierCallStart } from './shipping-history';
