@@ -13,11 +13,29 @@ export const HISTORIES_DIR = join(__dirname, 'histories');
 export const V1_HISTORIES_DIR = join(HISTORIES_DIR, 'v1');
 /** Recorded before the `order-search-attributes` patch (ADR 043), kept as recorded. */
 export const PRE_SEARCH_ATTRIBUTES_DIR = join(HISTORIES_DIR, 'pre-search-attributes');
+/** Recorded before the `dispatch-approval-update` patch (ADR 047), kept as recorded: orders and their shipping children. */
+export const PRE_DISPATCH_UPDATE_DIR = join(HISTORIES_DIR, 'pre-dispatch-update');
+/** Where each directory keeps its ShippingWorkflow histories (`<branch>-<attempt>.json`). */
+export const shippingDir = (dir: string): string => join(dir, 'shipping');
 
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env['RECORD_HISTORIES'] !== '1') return;
+  // RECORD_HISTORIES_DIR sets aside a release's histories before a workflow change (see replay.spec.ts).
+  const dir = process.env['RECORD_HISTORIES_DIR'] ?? HISTORIES_DIR;
   const history = await handle.fetchHistory();
-  mkdirSync(HISTORIES_DIR, { recursive: true });
+  save(dir, name, history);
+  // The shipping children the order started, each under its own name: ShippingWorkflow replays too.
+  for (const event of history.events ?? []) {
+    const childId = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (!childId) continue;
+    const attempt = childId.split('-').pop();
+    const child = await handle.client.getHandle(childId).fetchHistory();
+    save(shippingDir(dir), `${name}-${attempt}`, child);
+  }
+}
+
+function save(dir: string, name: string, history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): void {
+  mkdirSync(dir, { recursive: true });
   // The canonical proto3 JSON form, as `temporal workflow show --output json` writes it.
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
 }
