@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHIPPING_TASK_QUEUE } from '@order-fulfillment/contracts';
-import { createShippingActivities, startWorker } from '@order-fulfillment/activities';
+import { createDispatchGateActivities, createShippingActivities, startWorker } from '@order-fulfillment/activities';
 import { numberEnv, runMain } from '@order-fulfillment/platform';
 
 // An image ships the pre-built bundle and not the workflow sources: resolve
@@ -19,7 +19,7 @@ runMain('shipping-worker', async () => {
     taskQueue: SHIPPING_TASK_QUEUE,
     workflowsPath: workflowsPath(),
     bundlePath,
-    activities: (deps) => createShippingActivities(deps),
+    activities: (deps) => ({ ...createShippingActivities(deps), ...createDispatchGateActivities() }),
     // A shipping worker's capacity: shipping activities it runs at once (scale out by adding workers).
     activitySlots: numberEnv(process.env, 'SHIPPING_WORKER_SLOTS', 1_000, { min: 1, max: 100_000 }),
   });

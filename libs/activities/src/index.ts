@@ -3,6 +3,7 @@ export type { Outcome } from './fault-injector';
 export { createOrderActivities, createBookkeepingActivities } from './order.activities';
 export type { ActivityDeps } from './order.activities';
 export { createShippingActivities } from './shipping.activities';
+export { createDispatchGateActivities } from './dispatch-gate';
 export { startWorker, workflowSource, buildWorkflowBundle } from './worker';
 export type { WorkerSpec, RunningWorker } from './worker';
 export { SandboxGateway, SandboxCarrier, SandboxWarehouse, PaymentVoidedError } from './sandbox';

@@ -6,6 +6,7 @@
  * order story and read the same in the Temporal UI.
  */
 import type { Address, FaultPlan, OrderInput, OrderItem, OrderState, OrderStep } from './order';
+import type { DispatchApproved } from './messages';
 
 /** How an activity makes its external call: the order's fault plan and the hedge delay. */
 export interface ExternalCallOptions {
@@ -89,6 +90,23 @@ export interface ShippingActivities {
   DispatchCarrier(request: DispatchRequest): Promise<DispatchResult>;
 }
 
+export interface DispatchGateRequest {
+  /** The order workflow that decides (the child's parent). */
+  parentWorkflowId: string;
+  /** The shipment asking (the child's workflow id): the decision's update id derives from it. */
+  shipmentId: string;
+  attempt: number;
+}
+/**
+ * How ShippingWorkflow asks its parent for dispatch (ADR 047): a local
+ * activity on the shipping worker that sends the parent the RequestDispatch
+ * update and returns its answer. Not an external call: no fault injection, and
+ * its options are fixed rather than part of the order's policy.
+ */
+export interface DispatchGateActivities {
+  RequestDispatch(request: DispatchGateRequest): Promise<DispatchApproved>;
+}
+
 /**
  * Bookkeeping that only writes our own database (no external call, no fault
  * injection). Run as local activities by both workers. Each carries a dedupe key
@@ -140,5 +158,7 @@ export const NON_RETRYABLE_ERRORS = {
   invalidOrder: 'InvalidOrder',
   paymentMismatch: 'PaymentMismatch',
   carrierDeclined: 'CarrierDeclined',
+  /** The parent refused to dispatch (cancelled, out of budget, a stale attempt, or already ended). */
+  dispatchRefused: 'DispatchRefused',
   paymentVoided: 'PaymentVoided',
 } as const;

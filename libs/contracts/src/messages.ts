@@ -34,7 +34,23 @@ export const approveOrderUpdate = defineUpdate<MessageAccepted, [ApproveRequest]
 
 export const statusQuery = defineQuery<OrderStatus>('status');
 
-// --- parent <-> child (ShippingWorkflow) handshake -------------------------------
+// --- parent <-> child (ShippingWorkflow): dispatch approval --------------------------
+/**
+ * Child -> parent, as an update: the package is ready; may the carrier be
+ * dispatched? The parent's answer (its validator refuses, its handler approves
+ * with the latest address) is the dispatch decision. Sent by the child's
+ * RequestDispatch activity under a deterministic update id, so a retried or
+ * replayed request gets the answer already given (ADR 047).
+ */
+export interface DispatchApprovalRequest {
+  attempt: number;
+}
+export const requestDispatchUpdate = defineUpdate<DispatchApproved, [DispatchApprovalRequest]>('RequestDispatch');
+/** One decision per shipment: every request for it carries this update id. */
+export const dispatchApprovalUpdateId = (shipmentId: string): string => `dispatch-approval:${shipmentId}`;
+
+// Children started before ADR 047 ask by signal (ReadyToDispatch) and wait for
+// DispatchApproved; the parent still answers them.
 /** Child -> parent: the package is ready; may the carrier be dispatched? */
 export interface ReadyToDispatch {
   attempt: number;

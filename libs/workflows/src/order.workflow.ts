@@ -39,6 +39,7 @@ import type {
   ApproveRequest,
   BookkeepingActivities,
   CancelRequest,
+  DispatchApproved,
   EventRecord,
   MessageAccepted,
   OrderActivities,
@@ -65,6 +66,7 @@ import {
   orderAmount,
   orderWorkflowId,
   readyToDispatchSignal,
+  requestDispatchUpdate,
   shippingWorkflowId,
   statusQuery,
   updateAddressSignal,
@@ -219,6 +221,11 @@ class OrderRun implements CallContext {
     );
 
     // The shipping child asks before calling the carrier: dispatch is our commit point.
+    // The answer is the update's: refused by the validator, approved (with the address) by the handler (ADR 047).
+    setHandler(requestDispatchUpdate, ({ attempt }) => this.approveDispatch(attempt), {
+      validator: ({ attempt }) => this.assertDispatchable(attempt),
+    });
+    // Children started before ADR 047 ask by signal and wait for DispatchApproved.
     setHandler(
       readyToDispatchSignal,
       this.guarded('ReadyToDispatch', async ({ attempt }) => {
@@ -246,6 +253,31 @@ class OrderRun implements CallContext {
         await this.audit('dispatch_failed', { attempt, reason });
       }),
     );
+  }
+
+  private dispatchRefusal(attempt: number): string | null {
+    if (attempt !== this.status.shipping.attempt)
+      return `shipping attempt ${attempt} is not the current one (${this.status.shipping.attempt})`;
+    if (this.status.shipping.dispatched) return null; // asked again (a restarted child of this shipment): same answer
+    if (this.ending) {
+      if (this.stop?.kind === 'cancelled') return `order cancelled: ${this.stop.reason}`;
+      return this.stop?.kind === 'deadline' ? 'deadline_exceeded' : REFUSALS.alreadyFinished;
+    }
+    // The deadline and this request arrived together: the deadline wins (its timer stops the order), nothing has shipped.
+    if (Date.now() >= this.deadlineAt) return 'deadline_exceeded';
+    return null;
+  }
+  private assertDispatchable(attempt: number): void {
+    const refusal = this.dispatchRefusal(attempt);
+    if (refusal) throw new Error(refusal);
+  }
+  /** The point of no return: from here the order ships (SPEC §1). */
+  private approveDispatch(attempt: number): DispatchApproved {
+    if (!this.status.shipping.dispatched) {
+      this.status.shipping.dispatched = true;
+      this.note('dispatch_approved', 'ShippingWorkflow', `attempt ${attempt}`);
+    }
+    return { address: this.status.address };
   }
 
   /**
@@ -594,7 +626,11 @@ class OrderRun implements CallContext {
   }
 
   /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */
-  private async audit(type: string, payload: Record<string, unknown>, change: Pick<EventRecord, 'address' | 'addressSeq' | 'refundOwed'> = {}): Promise<void> {
+  private async audit(
+    type: string,
+    payload: Record<string, unknown>,
+    change: Pick<EventRecord, 'address' | 'addressSeq' | 'refundOwed'> = {},
+  ): Promise<void> {
     const seq = ++this.eventSeq;
     try {
       await bookkeeping.RecordEvent({ orderId: this.status.orderId, type, dedupeKey: `${type}:${seq}`, payload, ...change });

@@ -13,6 +13,12 @@ export const PATCHES = {
   moneyAndGoods: 'money-and-goods-v2',
   /** ShippingWorkflow: once dispatch is approved, the carrier is asked until it answers for good. */
   dispatchUntilDefinitive: 'dispatch-until-definitive',
+  /**
+   * ShippingWorkflow asks for dispatch with the parent's RequestDispatch
+   * update, from a local activity, instead of the ReadyToDispatch /
+   * DispatchApproved signal pair: three workflow tasks fewer per order (ADR 047).
+   */
+  dispatchByUpdate: 'dispatch-approval-update',
   /** OrderWorkflow upserts its search attributes (OrderState, ...) on each change (ADR 043). */
   searchAttributes: 'order-search-attributes',
 } as const;

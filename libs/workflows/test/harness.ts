@@ -19,6 +19,7 @@ import {
 import type { OrderInput, OrderPolicy, OrderStatus, OrderWorkflowInput, RetryMode } from '@order-fulfillment/contracts';
 import { temporalCliForTests } from '@order-fulfillment/infra';
 import type { FakeWorld } from './fakes';
+import { createDispatchGateActivities } from '@order-fulfillment/activities';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -28,7 +29,11 @@ let bundle: WorkflowBundleWithSourceMap | undefined;
 
 export async function setUpEnvironment(): Promise<TestWorkflowEnvironment> {
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliForTests() }, ip: '127.0.0.1', searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS },
+    server: {
+      executable: { type: 'existing-path', path: temporalCliForTests() },
+      ip: '127.0.0.1',
+      searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+    },
   });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/index.ts'),
@@ -55,7 +60,11 @@ export async function withWorkers<T>(world: FakeWorld, body: () => Promise<T>): 
     taskQueue: ORDERS_TASK_QUEUE,
     activities: { ...world.order(), ...world.bookkeeping() },
   });
-  const shipping = await Worker.create({ ...common, taskQueue: SHIPPING_TASK_QUEUE, activities: world.shipping() });
+  const shipping = await Worker.create({
+    ...common,
+    taskQueue: SHIPPING_TASK_QUEUE,
+    activities: { ...world.shipping(), ...createDispatchGateActivities() },
+  });
   return orders.runUntil(shipping.runUntil(body));
 }
 
@@ -90,7 +99,11 @@ export async function startOrder(input: OrderWorkflowInput): Promise<WorkflowHan
 }
 
 /** Polls the status query until `predicate` holds (or the deadline passes). */
-export async function waitForStatus(handle: WorkflowHandle, predicate: (s: OrderStatus) => boolean, timeoutMs = 10_000): Promise<OrderStatus> {
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: OrderStatus) => boolean,
+  timeoutMs = 10_000,
+): Promise<OrderStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: OrderStatus | undefined;
   for (;;) {

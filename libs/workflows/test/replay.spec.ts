@@ -9,13 +9,17 @@
  *   release still running during a rolling update must replay (ADR 009).
  * - test/histories/pre-search-attributes/*.json: branches recorded before the
  *   `order-search-attributes` patch (ADR 043), kept as they were recorded.
+ * - test/histories/pre-dispatch-update/: every branch, order and shipping
+ *   children (`shipping/<branch>-<attempt>.json`), recorded before the
+ *   `dispatch-approval-update` patch (ADR 047), when the child asked by signal.
+ * - test/histories/shipping/*.json: this release's shipping children.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { HISTORIES_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR } from './histories';
+import { HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR, shippingDir } from './histories';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -37,16 +41,29 @@ const V1_BRANCHES = [
 ];
 
 /** This release's recorded branches. */
-const BRANCHES = [
-  ...V1_BRANCHES,
-  'late-after-dispatch',
-  'dispatch-resumed',
-  'cancel-during-charge',
-  'refund-owed',
-];
+const BRANCHES = [...V1_BRANCHES, 'late-after-dispatch', 'dispatch-resumed', 'cancel-during-charge', 'refund-owed'];
 
 /** Recorded before OrderWorkflow upserted search attributes; never re-recorded. */
 const PRE_SEARCH_ATTRIBUTES_BRANCHES = ['happy-path', 'cancel-after-payment', 'deadline-exceeded', 'dispatch-retried'];
+
+/** The shipping children those branches started (`<branch>-<attempt>`). */
+const SHIPPING_CHILDREN = [
+  'address-updated-1',
+  'approved-early-1',
+  'cancel-after-payment-1',
+  'cancel-refused-after-dispatch-1',
+  'deadline-exceeded-1',
+  'deadline-mode-retries-1',
+  'dispatch-resumed-1',
+  'dispatch-retried-1',
+  'dispatch-retried-2',
+  'happy-path-1',
+  'late-after-dispatch-1',
+  'refund-owed-1',
+  'shipping-exhausted-1',
+  'shipping-exhausted-2',
+  'shipping-exhausted-3',
+];
 
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -77,9 +94,26 @@ describe('replay of recorded histories', () => {
 
   it.each(BRANCHES)('%s replays deterministically', (branch) => replay(HISTORIES_DIR, branch));
 
-  it.each(V1_BRANCHES)('the previous release\'s %s still replays (rolling update)', (branch) => replay(V1_HISTORIES_DIR, branch));
+  it.each(V1_BRANCHES)("the previous release's %s still replays (rolling update)", (branch) => replay(V1_HISTORIES_DIR, branch));
 
   it.each(PRE_SEARCH_ATTRIBUTES_BRANCHES)('%s from before the search attributes still replays (rolling update)', (branch) =>
     replay(PRE_SEARCH_ATTRIBUTES_DIR, branch),
+  );
+
+  it('has the shipping children of every branch that shipped, of this release and from before the dispatch update', () => {
+    for (const dir of [HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR]) {
+      expect(recorded(shippingDir(dir))).toEqual([...SHIPPING_CHILDREN].sort());
+    }
+    expect(recorded(PRE_DISPATCH_UPDATE_DIR)).toEqual([...BRANCHES].sort());
+  });
+
+  it.each(SHIPPING_CHILDREN)('shipping child %s replays deterministically', (child) => replay(shippingDir(HISTORIES_DIR), child));
+
+  it.each(BRANCHES)('%s from before the dispatch update still replays (rolling update)', (branch) =>
+    replay(PRE_DISPATCH_UPDATE_DIR, branch),
+  );
+
+  it.each(SHIPPING_CHILDREN)('shipping child %s from before the dispatch update still replays (rolling update)', (child) =>
+    replay(shippingDir(PRE_DISPATCH_UPDATE_DIR), child),
   );
 });

@@ -13,6 +13,7 @@ import { ORDERS_TASK_QUEUE, SHIPPING_TASK_QUEUE } from '@order-fulfillment/contr
 import type { OrderResult } from '@order-fulfillment/contracts';
 import { FakeWorld } from './fakes';
 import { newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, withWorkers } from './harness';
+import { createDispatchGateActivities } from '@order-fulfillment/activities';
 
 jest.setTimeout(120_000);
 
@@ -50,8 +51,16 @@ describe('tracing on and off', () => {
     const exporter = makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({ 'service.name': 'test' }));
     const { nativeConnection } = testEnv();
     const common = { connection: nativeConnection, workflowBundle: traced, shutdownGraceTime: '1s', sinks: { exporter } } as const;
-    const orders = await Worker.create({ ...common, taskQueue: ORDERS_TASK_QUEUE, activities: { ...world.order(), ...world.bookkeeping() } });
-    const shipping = await Worker.create({ ...common, taskQueue: SHIPPING_TASK_QUEUE, activities: world.shipping() });
+    const orders = await Worker.create({
+      ...common,
+      taskQueue: ORDERS_TASK_QUEUE,
+      activities: { ...world.order(), ...world.bookkeeping() },
+    });
+    const shipping = await Worker.create({
+      ...common,
+      taskQueue: SHIPPING_TASK_QUEUE,
+      activities: { ...world.shipping(), ...createDispatchGateActivities() },
+    });
     const handle = await orders.runUntil(
       shipping.runUntil(async () => {
         const h = await startOrder({ order, policy: testPolicy() });
@@ -59,7 +68,9 @@ describe('tracing on and off', () => {
         return h;
       }),
     );
-    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(expect.arrayContaining(['RunWorkflow:OrderWorkflow', 'RunWorkflow:ShippingWorkflow']));
+    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(
+      expect.arrayContaining(['RunWorkflow:OrderWorkflow', 'RunWorkflow:ShippingWorkflow']),
+    );
     await replays(plain, handle.workflowId);
   });
 
