@@ -12,7 +12,10 @@ describe('parseArgs', () => {
     expect(quick.quick).toBe(true);
     expect(quick.stepS).toBeLessThan(full.stepS);
     expect(quick.scaleOut.orders).toBeLessThan(full.scaleOut.orders);
-    expect(parseArgs(['--only', 'scale-out', '--scale-out-orders', '20', '--carrier-ms', '1000']).scaleOut).toMatchObject({ orders: 20, carrierLatencyMs: 1_000 });
+    expect(parseArgs(['--only', 'scale-out', '--scale-out-orders', '20', '--carrier-ms', '1000']).scaleOut).toMatchObject({
+      orders: 20,
+      carrierLatencyMs: 1_000,
+    });
     expect(() => parseArgs(['--carrier-ms', '0'])).toThrow(/--carrier-ms: must be a positive integer/);
   });
   it('selects steps and variants, sorts the rates', () => {

@@ -183,7 +183,14 @@ export async function runBench(
       run = stepper(variant.name, driver, pids);
       log(`[${variant.name}] a fresh stack for the steps after the ladder`);
     };
-    const result = newVariant({ name: variant.name, kind: 'system', retryMode: variant.mode, isDefault: variant.isDefault, activities: 'per policy', startupS });
+    const result = newVariant({
+      name: variant.name,
+      kind: 'system',
+      retryMode: variant.mode,
+      isDefault: variant.isDefault,
+      activities: 'per policy',
+      startupS,
+    });
     try {
       if (has('ladder')) {
         result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
@@ -280,7 +287,14 @@ export async function runBench(
         await running.stop();
       }
     };
-    const result = newVariant({ name, kind: 'bare', retryMode: null, isDefault: false, activities: local ? 'local' : 'remote', startupS: 0 });
+    const result = newVariant({
+      name,
+      kind: 'bare',
+      retryMode: null,
+      isDefault: false,
+      activities: local ? 'local' : 'remote',
+      startupS: 0,
+    });
     const burst = async (run: ReturnType<typeof stepper>) => {
       log(`[${name}] burst of ${options.burst}`);
       result.burst = await run({ kind: 'burst', rate: null, durationS: 0, orders: options.burst });
@@ -453,7 +467,10 @@ export function writeOutputs(report: BenchReport, options: BenchOptions, root: s
   const files = [jsonFile, svgFile];
   if (report.scaleOut) {
     const scaleOutSvg = join(outDir, `${stamp}-scale-out.svg`);
-    writeFileSync(scaleOutSvg, renderScaleOutChart(report.scaleOut, `Shipping scale-out (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`));
+    writeFileSync(
+      scaleOutSvg,
+      renderScaleOutChart(report.scaleOut, `Shipping scale-out (${report.date.slice(0, 10)}, ${report.machine.cpus} CPUs)`),
+    );
     files.push(scaleOutSvg);
   }
   const docFile = options.doc === 'none' ? null : (options.doc ?? (report.quick ? null : join(root, 'docs', 'benchmarks.md')));

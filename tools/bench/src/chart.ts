@@ -63,7 +63,9 @@ export function axesPanel(out: string[], g: PanelGeometry, a: AxesSpec): { x: (v
   for (const t of a.xTicks) out.push(`<text x="${x(t)}" y="${g.top + g.height + 16}" text-anchor="middle">${a.format(t)}</text>`);
   out.push(`<rect x="${a.x0}" y="${g.top}" width="${g.width}" height="${g.height}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${a.x0 + g.width / 2}" y="${g.top + g.height + 34}" text-anchor="middle">${escapeXml(a.xLabel)}</text>`);
-  out.push(`<text transform="translate(${a.x0 - 42},${g.top + g.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(${a.x0 - 42},${g.top + g.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.yLabel)}</text>`,
+  );
   return { x, y };
 }
 
@@ -107,7 +109,17 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
     yMax: number,
     draw: (x: (r: number) => number, y: (v: number) => number) => void,
   ) => {
-    const { x, y } = axesPanel(out, PANEL, { x0, title, xLabel: 'offered rate (orders/s)', xTicks, xMax, yLabel, yTicks, yMax, format: fmt });
+    const { x, y } = axesPanel(out, PANEL, {
+      x0,
+      title,
+      xLabel: 'offered rate (orders/s)',
+      xTicks,
+      xMax,
+      yLabel,
+      yTicks,
+      yMax,
+      format: fmt,
+    });
     draw(x, y);
   };
 

@@ -111,7 +111,10 @@ describe('renderDoc', () => {
       completed: 12,
       shippingPerSecond: rate,
       endToEndMs: { p50: 9_000, p95: 20_000, max: 21_000 },
-      backlog: [{ atMs: 1_000, tasks: 9 }, { atMs: 2_000, tasks: 5 }],
+      backlog: [
+        { atMs: 1_000, tasks: 9 },
+        { atMs: 2_000, tasks: 5 },
+      ],
       cpuCores: { temporal: 0.1, orderWorker: 0.05, shippingWorkers: 0.02, api: 0.03 },
       seconds: 40,
     });

@@ -219,7 +219,9 @@ export function scaleOutSection(result: ScaleOutResult, chartPath: string): stri
     );
   }
   out.push('');
-  out.push(`**4 workers ÷ 1: ${result.ratio ?? 'n/a'}×.** The Temporal server and the order-worker stay far below a core each, so the shipping workers, not the server, set the pace. The backlog is Temporal's approximate count (\`DescribeTaskQueue\` with stats), which the server refreshes every few seconds.`);
+  out.push(
+    `**4 workers ÷ 1: ${result.ratio ?? 'n/a'}×.** The Temporal server and the order-worker stay far below a core each, so the shipping workers, not the server, set the pace. The backlog is Temporal's approximate count (\`DescribeTaskQueue\` with stats), which the server refreshes every few seconds.`,
+  );
   out.push('');
   out.push(`![shipping scale-out](${chartPath})`);
   return out;
