@@ -25,7 +25,7 @@ import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc } from './report';
 import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
-import { capacityAtSlo, capacityRatio, nextLadderRate } from './stats';
+import { capacityAtSlo, capacityRatio, ladderStep, meetsSlo, nextLadderRate } from './stats';
 
 export interface ReadsResult {
   connections: number;
@@ -141,20 +141,18 @@ export async function runBench(
     };
   };
 
+  /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */
+  const meets = (step: StepResult): boolean => meetsSlo(ladderStep(step), SLO_SHARE);
   const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number): Promise<StepResult[]> => {
     const steps: StepResult[] = [];
     const deadline = ladderDeadline();
     for (;;) {
-      const rate = nextLadderRate(
-        options.rates,
-        steps.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
-        { start, afterMiss: options.afterMiss, target: SLO_SHARE },
-      );
+      const rate = nextLadderRate(options.rates, steps.map(ladderStep), { start, afterMiss: options.afterMiss, target: SLO_SHARE });
       if (rate === null) break;
-      if (Date.now() > deadline && steps.some((s) => s.withinSloShare >= SLO_SHARE)) {
+      if (Date.now() > deadline && steps.some((s) => meets(s))) {
         log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);
         // Only a ladder that never missed has a capacity that is a lower bound.
-        if (!steps.some((s) => s.withinSloShare < SLO_SHARE)) budgetCut.push(name);
+        if (steps.every((s) => meets(s))) budgetCut.push(name);
         break;
       }
       log(`[${name}] ladder ${rate}/s for ${options.stepS} s`);
@@ -194,15 +192,13 @@ export async function runBench(
     try {
       if (has('ladder')) {
         result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
-        result.capacityAtSlo = capacityAtSlo(
-          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
-          SLO_SHARE,
-        );
+        result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
       }
       const capacity = variant.isDefault ? defaultCapacity : null;
       const extras = has('burst') || (variant.isDefault && (has('reads') || has('overload')));
+      // Only a share miss leaves a backlog: a rung whose latency grew but whose orders all completed in time has drained.
       if (extras && result.ladder.some((s) => s.withinSloShare < SLO_SHARE)) await fresh();
       if (variant.isDefault && has('reads')) {
         const rate = capacity ?? options.startRate;
@@ -307,10 +303,7 @@ export async function runBench(
         const base = defaultCapacity ?? options.startRate;
         const start = options.rates.find((r) => r > base) ?? base;
         result.ladder = await ladder(name, run, start);
-        result.capacityAtSlo = capacityAtSlo(
-          result.ladder.map((s) => ({ rate: s.rate ?? 0, withinSlo: s.withinSloShare })),
-          SLO_SHARE,
-        );
+        result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
       }
       // After a ladder that overloaded the server, the burst gets a fresh one.
@@ -553,6 +546,7 @@ const slug = (name: string): string =>
     .toLowerCase();
 
 export function describe(step: StepResult): string {
-  const s = (ms: number | null) => (ms === null ? '>window' : `${(ms / 1000).toFixed(1)} s`);
-  return `${step.offered} offered, ${(step.withinSloShare * 100).toFixed(1)} % within 15 s, p50 ${s(step.latencyMs.p50)} p99 ${s(step.latencyMs.p99)}, goodput ${step.goodput}/s (${step.wallS} s)`;
+  const s = (ms: number | null | undefined) => (ms === undefined ? '-' : ms === null ? '>window' : `${(ms / 1000).toFixed(1)} s`);
+  const growth = `thirds p50 ${s(step.latencyFirstThirdP50Ms)} -> ${s(step.latencyLastThirdP50Ms)}${step.sustained === false ? ' GROWING' : ''}`;
+  return `${step.offered} offered, ${(step.withinSloShare * 100).toFixed(1)} % within 15 s, p50 ${s(step.latencyMs.p50)} p99 ${s(step.latencyMs.p99)}, ${growth}, goodput ${step.goodput}/s, throughput ${step.throughput ?? '-'}/s (${step.wallS} s)`;
 }
