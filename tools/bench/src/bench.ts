@@ -116,18 +116,44 @@ export async function runBench(
    * has drained (up to settleS; the faults steps do not wait, their hung
    * calls last 300 s by design).
    */
+  // With afterMiss 0 a ladder ends at its first miss, and the steps after a ladder whose rung left
+  // orders running get a fresh stack, so this only waits when a ladder walks down after such a rung.
   const settleMs = (options.quick ? 10 : 20) * 1000;
   // Reads run half a rung: one reading at one rate.
   const shortS = Math.max(3, Math.round(options.stepS / 2));
-  // The ladders share the time budget: each gets an even part of what is left when it starts, and
-  // stops climbing past it once it has a rung that met the SLO (its capacity is then a lower
-  // bound, marked in the JSON). The faults step runs after the budget.
-  let laddersLeft =
+  /*
+   * The ladders share the time budget (budgetS, counted from the start of the run): each gets its
+   * part of what is left when it starts, and stops climbing past it once it has a rung that met
+   * the SLO (its capacity is then a lower bound, marked in the JSON). The first ladder (the default
+   * mode's) starts from --start, 6/s, four or five rungs below its capacity, while the others start
+   * a rung from the default's capacity, so it weighs FIRST_LADDER_WEIGHT (2) against 1 for each
+   * other: with the full run's four ladders it gets 2/5 of the budget, not 1/4.
+   *
+   * Time of the full run (2 cores; each step's wallS in the JSON). A rung takes stepS (20 s) plus
+   * the tail of its last orders: ~23.5 s when it keeps up, ~30 s when its latency grows, up to
+   * stepS + 18 s when orders miss the window. Outside the ladders the run costs about 250 s: stack
+   * start-ups ~5 s (system) and ~3 s (bare) each; the default mode's reads (warm-up burst + half a
+   * rung, ~20 s), burst (~8 s) and overload (a rung at 2x, ~25 s); each baseline's burst (~10 s);
+   * the other mode's burst (~8 s, plus a fresh stack after a share miss); the faults steps (~60 s:
+   * a rung watched 18 s past its last POST, whose hung calls never finish, and a burst); the
+   * scale-out step (~85 s); stops and bundling (~15 s). The budget (350 s) ends at the last
+   * ladder's start of a rung, so the ladders end at most a rung after it (the other mode's
+   * walk-down, which needs one rung that meets the SLO, can add one or two), and what follows them
+   * (the other mode's burst, faults, scale-out) is ~170 s: 350 + ~30 + ~170 = ~550 s, ~600 s in the
+   * worst case we expect. With the capacities of 2026-11-27 (default 10, baselines 12-16, seed 8)
+   * the ladders run default 6, 8, 9, 10, 11 (2/5 of the budget: ~140 s); remote 11, 12, 13, 14;
+   * local 11, 12, 13 (cut by the budget); seed 9, 8.
+   */
+  const FIRST_LADDER_WEIGHT = 2;
+  const ladderCount =
     (has('ladder') ? systemModes.length : 0) + (has('ladder') ? options.variants.filter((v) => v.startsWith('bare-')).length : 0);
+  let weightLeft = ladderCount ? FIRST_LADDER_WEIGHT + (ladderCount - 1) : 0;
+  let laddersStarted = 0;
   const ladderDeadline = (): number => {
     const end = startedAt + options.budgetS * 1000;
-    const share = Math.max(0, end - Date.now()) / Math.max(1, laddersLeft);
-    laddersLeft = Math.max(0, laddersLeft - 1);
+    const weight = laddersStarted++ === 0 ? FIRST_LADDER_WEIGHT : 1;
+    const share = (Math.max(0, end - Date.now()) * weight) / Math.max(weight, weightLeft);
+    weightLeft = Math.max(0, weightLeft - weight);
     return Date.now() + share;
   };
   const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>) => {
@@ -191,7 +217,11 @@ export async function runBench(
     });
     try {
       if (has('ladder')) {
-        result.ladder = await ladder(variant.name, run, variant.isDefault ? options.startRate : (defaultCapacity ?? options.startRate));
+        // The default mode from --start; another mode one rung below the default's capacity (none so far
+        // has done better than the default: a pass climbs, a miss walks down).
+        const known = defaultCapacity;
+        const below = known === null ? null : ([...options.rates].reverse().find((r) => r < known) ?? known);
+        result.ladder = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below);
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
