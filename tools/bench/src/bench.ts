@@ -23,14 +23,15 @@ import { runScaleOut } from './scale-out';
 import type { ScaleOutResult } from './scale-out';
 import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
-import { renderDoc } from './report';
+import { renderDoc, resultsJson } from './report';
 import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
 import { capacityAtSlo, capacityRatio, ladderStep, meetsSlo, nextLadderRate } from './stats';
 
 export interface ReadsResult {
   connections: number;
   durationS: number;
-  orderIds: number;
+  /** How many order ids were read; absent in older results (their JSON writer dropped every key named `orderIds`). */
+  orderIds?: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -472,7 +473,7 @@ export function writeOutputs(report: BenchReport, options: BenchOptions, root: s
   const stamp = `${report.date.slice(0, 10)}${report.quick ? '-quick' : ''}`;
   const jsonFile = join(outDir, `${stamp}.json`);
   const svgFile = join(outDir, `${stamp}.svg`);
-  writeFileSync(jsonFile, `${JSON.stringify(report, (key, value: unknown) => (key === 'orderIds' ? undefined : value), 2)}\n`);
+  writeFileSync(jsonFile, resultsJson(report));
   const series = report.variants
     .filter((v) => v.ladder.length)
     .map((v) => ({
