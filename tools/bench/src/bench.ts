@@ -478,7 +478,13 @@ export function writeOutputs(report: BenchReport, options: BenchOptions, root: s
     .filter((v) => v.ladder.length)
     .map((v) => ({
       name: v.name,
-      points: v.ladder.map((s) => ({ rate: s.rate ?? 0, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, goodput: s.goodput })),
+      points: v.ladder.map((s) => ({
+        rate: s.rate ?? 0,
+        p50Ms: s.latencyMs.p50,
+        p99Ms: s.latencyMs.p99,
+        goodput: s.goodput,
+        sustained: s.sustained,
+      })),
     }));
   writeFileSync(
     svgFile,
