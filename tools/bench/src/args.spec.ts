@@ -1,18 +1,25 @@
-import { parseArgs } from './args';
+import { USAGE, parseArgs } from './args';
 
 describe('parseArgs', () => {
-  it('defaults to every step and variant, 15 s rungs; --quick shortens', () => {
+  it('defaults to every step and variant, 20 s rungs 1/s apart near the capacities, stopping at the first miss; --quick shortens', () => {
     const full = parseArgs([]);
     expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload', 'scale-out']);
     expect(full.scaleOut).toEqual({ orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] });
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
-    expect(full.stepS).toBe(15);
-    expect(full.afterMiss).toBe(1);
+    expect(full.rates).toEqual([1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 24]);
+    expect(full.startRate).toBe(6);
+    expect(full.stepS).toBe(20);
+    expect(full.afterMiss).toBe(0);
+    expect(full.budgetS).toBe(350);
     const quick = parseArgs(['--quick']);
     expect(quick.quick).toBe(true);
-    expect(quick.stepS).toBeLessThan(full.stepS);
+    expect(quick.stepS).toBe(10);
+    expect(quick.budgetS).toBeLessThan(full.budgetS);
     expect(quick.scaleOut.orders).toBeLessThan(full.scaleOut.orders);
-    expect(parseArgs(['--only', 'scale-out', '--scale-out-orders', '20', '--carrier-ms', '1000']).scaleOut).toMatchObject({ orders: 20, carrierLatencyMs: 1_000 });
+    expect(parseArgs(['--only', 'scale-out', '--scale-out-orders', '20', '--carrier-ms', '1000']).scaleOut).toMatchObject({
+      orders: 20,
+      carrierLatencyMs: 1_000,
+    });
     expect(() => parseArgs(['--carrier-ms', '0'])).toThrow(/--carrier-ms: must be a positive integer/);
   });
   it('selects steps and variants, sorts the rates', () => {
@@ -26,13 +33,27 @@ describe('parseArgs', () => {
       '--step-s',
       '5',
       '--after-miss',
-      '0',
+      '2',
+      '--start',
+      '3',
+      '--budget-s',
+      '500',
     ]);
     expect(o.only).toEqual(['ladder', 'faults']);
     expect(o.variants).toEqual(['default', 'bare-local']);
     expect(o.rates).toEqual([2, 3, 4]);
     expect(o.stepS).toBe(5);
-    expect(o.afterMiss).toBe(0);
+    expect(o.afterMiss).toBe(2);
+    expect(o.startRate).toBe(3);
+    expect(o.budgetS).toBe(500);
+    expect(parseArgs(['--after-miss', '0']).afterMiss).toBe(0);
+  });
+  it('shows the new defaults in USAGE', () => {
+    expect(USAGE).toContain('--rates 1,2,3,4,6,8,9,10,11,12,13,14,16,18,20,24');
+    expect(USAGE).toContain('--start 6');
+    expect(USAGE).toContain('--step-s 20');
+    expect(USAGE).toContain('--after-miss 0');
+    expect(USAGE).toContain('--budget-s 350');
   });
   it('names the field and the reason for bad input', () => {
     expect(() => parseArgs(['--only', 'ladder,nap'])).toThrow('--only: unknown value "nap"');

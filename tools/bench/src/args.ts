@@ -11,12 +11,14 @@ export interface BenchOptions {
   variants: VariantName[];
   /** Ladder rungs, orders/s. */
   rates: number[];
-  /** Where each ladder starts (the system's; the bare baselines start at the default mode's capacity when known). */
+  /** Where the default mode's ladder starts (the others start next to its capacity when known, else here too). */
   startRate: number;
+  /** Seconds per rung: long enough for a backlog that grows to show in the latency (stats.ts latencyGrowth). */
   stepS: number;
+  /** Rungs to run past the first miss (0: stop there; the rungs are 1/s apart near the capacities). */
   afterMiss: number;
   burst: number;
-  /** Past this many seconds, ladders stop climbing, so the run ends near it. */
+  /** Seconds from the start of the run past which ladders stop climbing (shared out, see bench.ts); the rest of the run follows, ~200 s. */
   budgetS: number;
   /** Capacity to use for the faults and overload steps when the ladder does not run. */
   capacity: number | null;
@@ -28,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload,scale-out] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,6,8,10,12,16,20,24,32] [--start 3] [--step-s 15] [--after-miss 1] [--burst 100] [--budget-s 300] [--capacity N]
+         [--rates 1,2,3,4,6,8,9,10,11,12,13,14,16,18,20,24] [--start 6] [--step-s 20] [--after-miss 0] [--burst 100] [--budget-s 350] [--capacity N]
          [--scale-out-orders 12] [--carrier-ms 3000]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
@@ -57,12 +59,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     quick,
     only: [...STEPS],
     variants: [...VARIANTS],
-    rates: [1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32],
-    startRate: 3,
-    stepS: quick ? 8 : 15,
-    afterMiss: quick ? 0 : 1,
+    // Finer near where the capacities sit (8-16/s on the reference machine), 1/s apart there.
+    rates: [1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 24],
+    startRate: 6,
+    // 20 s rungs: a backlog that grows shows in the last third's latency (a 15 s rung hid one, ADR 032).
+    stepS: quick ? 10 : 20,
+    afterMiss: 0,
     burst: quick ? 30 : 100,
-    budgetS: quick ? 150 : 300,
+    // The full run's time arithmetic is in bench.ts (ladderDeadline): ~550 s in all with 350.
+    budgetS: quick ? 150 : 350,
     capacity: null,
     scaleOut: { orders: quick ? 8 : 12, carrierLatencyMs: quick ? 2_000 : 3_000, workerCounts: [1, 2, 4] },
     outDir: null,

@@ -10,6 +10,15 @@ const series = [
   },
   { name: 'bare local', points: [{ rate: 8, p50Ms: 2_200, p99Ms: 2_600, goodput: 8 }] },
 ];
+const grewSeries = [
+  {
+    name: 'bare remote',
+    points: [
+      { rate: 4, p50Ms: 3_000, p99Ms: 3_500, goodput: 4, sustained: true },
+      { rate: 8, p50Ms: 9_000, p99Ms: 12_000, goodput: 8, sustained: false },
+    ],
+  },
+];
 
 describe('renderChart', () => {
   const svg = renderChart(series, { title: 'a title', sloMs: 15_000, maxLatencyMs: 20_000 });
@@ -34,6 +43,22 @@ describe('renderChart', () => {
   });
   it('draws a result beyond the observation window as a hollow marker at the top', () => {
     expect(svg).toMatch(/<circle cx="270\.0" cy="50\.0" r="3\.5" fill="white"/);
+  });
+});
+
+describe('renderChart: rungs whose latency grew', () => {
+  const svg = renderChart(grewSeries, { title: 't', sloMs: 15_000, maxLatencyMs: 20_000 });
+  it('draws them as hollow squares in both panels (p50, p99, goodput), the others as circles', () => {
+    const squares = svg.match(/<rect x="[\d.]+" y="[\d.]+" width="8" height="8" fill="white" stroke="#1f77b4"/g) ?? [];
+    expect(squares).toHaveLength(3);
+    // latency panel: 8/s at x = 60 + 8/8 * 420 = 480; p50 9 s at y = 350 - 9/20 * 300 = 215; the square is centred there
+    expect(svg).toContain('<rect x="476.0" y="211.0" width="8" height="8" fill="white"');
+    expect(svg.match(/<circle /g)).toHaveLength(3); // the sustained 4/s rung: p50, p99, goodput
+    expect(svg).toContain('hollow square: latency grew across the rung');
+  });
+  it('draws no square where every rung was sustained or the results predate the check', () => {
+    const plain = renderChart(series, { title: 't', sloMs: 15_000, maxLatencyMs: 20_000 });
+    expect(plain).not.toMatch(/<rect x="[\d.]+" y="[\d.]+" width="8"/);
   });
 });
 

@@ -11,6 +11,8 @@ export interface ChartPoint {
   p99Ms: number | null;
   /** Orders completed within the SLO per second. */
   goodput: number;
+  /** False when the rung's latency grew across it (drawn as hollow squares); absent or true otherwise. */
+  sustained?: boolean;
 }
 
 export interface ChartSeries {
@@ -63,7 +65,9 @@ export function axesPanel(out: string[], g: PanelGeometry, a: AxesSpec): { x: (v
   for (const t of a.xTicks) out.push(`<text x="${x(t)}" y="${g.top + g.height + 16}" text-anchor="middle">${a.format(t)}</text>`);
   out.push(`<rect x="${a.x0}" y="${g.top}" width="${g.width}" height="${g.height}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${a.x0 + g.width / 2}" y="${g.top + g.height + 34}" text-anchor="middle">${escapeXml(a.xLabel)}</text>`);
-  out.push(`<text transform="translate(${a.x0 - 42},${g.top + g.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(${a.x0 - 42},${g.top + g.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.yLabel)}</text>`,
+  );
   return { x, y };
 }
 
@@ -107,7 +111,17 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
     yMax: number,
     draw: (x: (r: number) => number, y: (v: number) => number) => void,
   ) => {
-    const { x, y } = axesPanel(out, PANEL, { x0, title, xLabel: 'offered rate (orders/s)', xTicks, xMax, yLabel, yTicks, yMax, format: fmt });
+    const { x, y } = axesPanel(out, PANEL, {
+      x0,
+      title,
+      xLabel: 'offered rate (orders/s)',
+      xTicks,
+      xMax,
+      yLabel,
+      yTicks,
+      yMax,
+      format: fmt,
+    });
     draw(x, y);
   };
 
@@ -117,9 +131,12 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
           `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`,
         )
       : 0;
-  const marker = (cx: number, cy: number, color: string, hollow: boolean) =>
+  // A circle, hollow beyond the observation window; a hollow square for a rung whose latency grew.
+  const marker = (cx: number, cy: number, color: string, hollow: boolean, grew = false) =>
     out.push(
-      `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3.5" fill="${hollow ? 'white' : color}" stroke="${color}" stroke-width="1.5"/>`,
+      grew
+        ? `<rect x="${(cx - 4).toFixed(1)}" y="${(cy - 4).toFixed(1)}" width="8" height="8" fill="white" stroke="${color}" stroke-width="1.5"/>`
+        : `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3.5" fill="${hollow ? 'white' : color}" stroke="${color}" stroke-width="1.5"/>`,
     );
 
   panel(PANEL.left, 'latency from POST (solid p50, dashed p99)', 'seconds', latencyTicks, yLatencyMax, (x, y) => {
@@ -136,17 +153,18 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
         ['p50Ms', ''],
         ['p99Ms', '6,4'],
       ] as const) {
-        const pts = sorted.map((p): [number, number, boolean] => [
+        const pts = sorted.map((p): [number, number, boolean, boolean] => [
           x(p.rate),
           y(p[key] === null ? yLatencyMax : (p[key] as number) / 1000),
           p[key] === null,
+          p.sustained === false,
         ]);
         line(
           pts.map(([a, b]) => [a, b]),
           color,
           dash,
         );
-        for (const [a, b, hollow] of pts) marker(a, b, color, hollow);
+        for (const [a, b, hollow, grew] of pts) marker(a, b, color, hollow, grew);
       }
     });
   });
@@ -162,9 +180,13 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
       );
       series.forEach((s, i) => {
         const color = COLORS[i % COLORS.length] as string;
-        const pts = [...s.points].sort((a, b) => a.rate - b.rate).map((p): [number, number] => [x(p.rate), y(p.goodput)]);
-        line(pts, color, '');
-        for (const [a, b] of pts) marker(a, b, color, false);
+        const sorted = [...s.points].sort((a, b) => a.rate - b.rate);
+        line(
+          sorted.map((p): [number, number] => [x(p.rate), y(p.goodput)]),
+          color,
+          '',
+        );
+        for (const p of sorted) marker(x(p.rate), y(p.goodput), color, false, p.sustained === false);
       });
     },
   );
@@ -177,7 +199,7 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
     out.push(`<text x="${lx + 30}" y="${ly}">${escapeXml(s.name)}</text>`);
   });
   out.push(
-    `<text x="${width - 8}" y="${height - 8}" text-anchor="end" fill="#666" font-size="10">hollow marker: beyond the observation window</text>`,
+    `<text x="${width - 8}" y="${height - 8}" text-anchor="end" fill="#666" font-size="10">hollow circle: beyond the observation window; hollow square: latency grew across the rung (not sustained)</text>`,
   );
   out.push('</svg>');
   return `${out.join('\n')}\n`;

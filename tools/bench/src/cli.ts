@@ -7,12 +7,14 @@ import type { BenchReport } from './bench';
 import { repoRoot } from '@order-fulfillment/stack';
 
 async function main(): Promise<void> {
-  // --render <results.json>: the chart and the doc again from a run's JSON (after a change to how they are drawn).
+  // --render <results.json> [--out DIR] [--doc FILE|none]: the chart and the doc again from a run's JSON (after a
+  // change to how they are drawn), next to the JSON and into docs/benchmarks.md unless told otherwise.
   if (process.argv[2] === '--render') {
     const file = process.argv[3];
     if (!file) throw new Error('--render: give a results file, e.g. bench/results/2026-11-27.json');
     const report = JSON.parse(readFileSync(resolve(file), 'utf8')) as BenchReport;
-    const files = writeOutputs(report, { ...parseArgs(report.quick ? ['--quick'] : []), outDir: dirname(resolve(file)) }, repoRoot());
+    const options = parseArgs([...(report.quick ? ['--quick'] : []), ...process.argv.slice(4)]);
+    const files = writeOutputs(report, { ...options, outDir: options.outDir ?? dirname(resolve(file)) }, repoRoot());
     for (const written of files) console.log(`written: ${written}`);
     return;
   }

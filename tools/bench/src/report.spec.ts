@@ -1,5 +1,5 @@
 import type { BenchReport, VariantResult } from './bench';
-import { renderDoc, saturation } from './report';
+import { renderDoc, resultsJson, saturation } from './report';
 import type { StepResult } from './run';
 
 const step = (rate: number, withinSloShare: number, cpu: Record<string, number>, extra: Partial<StepResult> = {}): StepResult => ({
@@ -60,6 +60,27 @@ describe('saturation', () => {
     expect(text).toContain('used 0.063 CPU s per order');
     expect(text).toContain('would run out near 32.0 orders/s');
   });
+  it('names a rung that failed by growth as such, though its orders were in time', () => {
+    const grew = step(
+      16,
+      1,
+      { temporal: 30 },
+      { latencyFirstThirdP50Ms: 3_200, latencyLastThirdP50Ms: 9_800, sustained: false, throughput: 10.1 },
+    );
+    const text = saturation(variant([step(12, 1, { temporal: 5 }, { sustained: true }), grew]), 2);
+    expect(text).toContain(
+      'at 16/s, the first rate that missed the SLO (100.0 % within 15 s, but latency grew from 3.2 s to 9.8 s across the rung: the backlog was growing)',
+    );
+    // A share miss that also grew says both; a last third that never completed is beyond the window.
+    const both = step(20, 0.6, { temporal: 30 }, { latencyFirstThirdP50Ms: 4_000, latencyLastThirdP50Ms: null, sustained: false });
+    expect(saturation(variant([both]), 2)).toContain(
+      '(60.0 % within 15 s, and latency grew from 4.0 s to > window across the rung: the backlog was growing)',
+    );
+  });
+  it('counts a step from before the sustained check as judged on its share alone', () => {
+    const text = saturation(variant([step(3, 1, { temporal: 5 }), step(4, 1, { temporal: 5 })]), 2);
+    expect(text).toContain('at 4/s, the highest rate run (none missed the SLO)');
+  });
   it('says when the CPUs were not the limit, and when nothing missed', () => {
     const text = saturation(variant([step(3, 1, { temporal: 5 })]), 2);
     expect(text).toContain('at 3/s, the highest rate run (none missed the SLO)');
@@ -111,7 +132,10 @@ describe('renderDoc', () => {
       completed: 12,
       shippingPerSecond: rate,
       endToEndMs: { p50: 9_000, p95: 20_000, max: 21_000 },
-      backlog: [{ atMs: 1_000, tasks: 9 }, { atMs: 2_000, tasks: 5 }],
+      backlog: [
+        { atMs: 1_000, tasks: 9 },
+        { atMs: 2_000, tasks: 5 },
+      ],
       cpuCores: { temporal: 0.1, orderWorker: 0.05, shippingWorkers: 0.02, api: 0.03 },
       seconds: 40,
     });
@@ -124,6 +148,69 @@ describe('renderDoc', () => {
     expect(withScaleOut).toContain('**4 workers ÷ 1: 4×.**');
     expect(withScaleOut).toContain('![shipping scale-out](../bench/results/2026-11-27-scale-out.svg)');
     expect(doc).not.toContain('## Shipping scale-out');
+  });
+  it('shows the first/last third p50 and the throughput per step, "—" for a step from before the check', () => {
+    const sustained = step(
+      3,
+      1,
+      { temporal: 5 },
+      { latencyFirstThirdP50Ms: 2_600, latencyLastThirdP50Ms: 2_700, sustained: true, throughput: 2.7 },
+    );
+    const grew = step(
+      4,
+      1,
+      { temporal: 5 },
+      { latencyFirstThirdP50Ms: 3_000, latencyLastThirdP50Ms: 9_500, sustained: false, throughput: 2.9 },
+    );
+    const newDoc = renderDoc({ ...report, variants: [variant([sustained, grew])] }, { chartPath: 'c.svg', jsonPath: 'j.json' });
+    expect(newDoc).toContain('| p99 | first/last third p50 | throughput (orders/s) | goodput (orders/s) |');
+    expect(newDoc).toContain('| 3/s | 60 | 60 | 100.0 % | 3.0 s | 5.0 s | 6.0 s | 2.6 s / 2.7 s | 2.7 | 3 |');
+    expect(newDoc).toContain('| 4/s | 80 | 80 | 100.0 % | 3.0 s | 5.0 s | 6.0 s | 3.0 s / 9.5 s, **grew** | 2.9 | 4 |');
+    expect(newDoc).toContain('latency grew from 3.0 s to 9.5 s across the rung: the backlog was growing');
+    expect(newDoc).not.toContain('predates the sustained check');
+    // The fixture's steps have none of the new fields, like a results JSON from before them.
+    expect(doc).toContain('| 3/s | 60 | 60 | 100.0 % | 3.0 s | 5.0 s | 6.0 s | — | — | 3 |');
+    expect(doc).toContain('_This run predates the sustained check');
+  });
+  it('says in Method what sustained means, and the time arithmetic', () => {
+    expect(doc).toContain('- **sustained**: a rung meets the SLO only if its latency did not grow across it');
+    expect(doc).toContain('at most 1.5 × the p50 of those offered in its first third + 1 s');
+    expect(doc).toContain('≥ 99 % within 15 s and sustained');
+    expect(doc).toContain('| variant | capacity at SLO (orders/s, ≥ 99 % within 15 s from POST, sustained) |');
+    expect(doc).toContain('a rung takes its 20 s plus the latency of its last orders, about 23.5 s when it keeps up');
+    expect(doc).toContain('so the ladders get ~320 s, ~13 rungs');
+    expect(doc).toContain('400 + 30 + 170 ≈ 600 s. This run took 500 s.');
+    expect(doc).toContain('stops 1 rung(s) after the first rung that misses the SLO');
+    const stopsAtMiss = renderDoc({ ...report, options: { ...report.options, afterMiss: 0 } }, { chartPath: 'c.svg', jsonPath: 'j.json' });
+    expect(stopsAtMiss).toContain('stops at the first rung that misses the SLO');
+  });
+  it('names how many order ids the reads step read, and leaves the count out for results that lost it', () => {
+    const readsStep = { ...step(3, 1, { temporal: 5 }), kind: 'reads' as const };
+    const autocannon = { connections: 10, durationS: 10, requestsPerSecond: 234, p50Ms: 36, p99Ms: 112, non2xx: 0, errors: 0 };
+    const withReads = (orderIds?: number) =>
+      renderDoc(
+        {
+          ...report,
+          variants: [
+            { ...variant([]), reads: { step: readsStep, autocannon: orderIds === undefined ? autocannon : { ...autocannon, orderIds } } },
+          ],
+        },
+        { chartPath: 'c.svg', jsonPath: 'j.json' },
+      );
+    expect(withReads(10)).toContain('(autocannon, 10 connections, 10 s, 10 order ids): **234 requests/s, p99 112 ms**');
+    const old = withReads(undefined);
+    expect(old).toContain('(autocannon, 10 connections, 10 s): **234 requests/s');
+    expect(old).not.toContain('undefined');
+  });
+  it("writes the results JSON without the steps' order id lists but with the reads' count of ids", () => {
+    const readsStep = { ...step(3, 1, { temporal: 5 }), kind: 'reads' as const, orderIds: ['bench-a', 'bench-b'] };
+    const autocannon = { connections: 10, durationS: 10, orderIds: 2, requestsPerSecond: 234, p50Ms: 36, p99Ms: 112, non2xx: 0, errors: 0 };
+    const json = JSON.parse(
+      resultsJson({ ...report, variants: [{ ...variant([readsStep]), reads: { step: readsStep, autocannon } }] }),
+    ) as BenchReport;
+    expect(json.variants[0]?.reads?.autocannon.orderIds).toBe(2);
+    expect(json.variants[0]?.reads?.step).not.toHaveProperty('orderIds');
+    expect(json.variants[0]?.ladder[0]).not.toHaveProperty('orderIds');
   });
   it('does not flag an idle machine', () => {
     expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(

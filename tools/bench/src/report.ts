@@ -2,6 +2,7 @@
 import type { BenchReport, VariantResult } from './bench';
 import type { ScaleOutResult } from './scale-out';
 import type { StepResult } from './run';
+import { GROWTH_FACTOR, GROWTH_SLACK_MS, ladderStep, meetsSlo } from './stats';
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const sec = (ms: number | null): string => (ms === null ? '> window' : `${(ms / 1000).toFixed(1)} s`);
@@ -21,22 +22,33 @@ function peakRss(step: StepResult): string {
     .join(', ');
 }
 
+/** "3.1 s / 9.8 s, grew": the p50 of the first and the last third of the step's orders; "—" for a step from before the check. */
+function thirds(step: StepResult): string {
+  if (step.sustained === undefined || step.accepted === 0) return '—';
+  return `${sec(step.latencyFirstThirdP50Ms ?? null)} / ${sec(step.latencyLastThirdP50Ms ?? null)}${step.sustained ? '' : ', **grew**'}`;
+}
+
 function stepRow(step: StepResult, label: string): string {
   const backlog = step.backlogAtStart ? ` (${step.backlogAtStart} earlier orders still running)` : '';
-  return `| ${label}${backlog} | ${step.offered} | ${step.accepted} | ${pct(step.withinSloShare)} | ${sec(step.latencyMs.p50)} | ${sec(step.latencyMs.p95)} | ${sec(step.latencyMs.p99)} | ${step.goodput} | ${cpuPerOrder(step)} | ${peakRss(step)} |`;
+  return `| ${label}${backlog} | ${step.offered} | ${step.accepted} | ${pct(step.withinSloShare)} | ${sec(step.latencyMs.p50)} | ${sec(step.latencyMs.p95)} | ${sec(step.latencyMs.p99)} | ${thirds(step)} | ${step.throughput ?? '—'} | ${step.goodput} | ${cpuPerOrder(step)} | ${peakRss(step)} |`;
 }
 
 const STEP_HEADER = [
-  '| step | offered | accepted | within 15 s | p50 | p95 | p99 | goodput (orders/s) | CPU s per order | peak RSS (MB) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| step | offered | accepted | within 15 s | p50 | p95 | p99 | first/last third p50 | throughput (orders/s) | goodput (orders/s) | CPU s per order | peak RSS (MB) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
+
+/** The results JSON: the report without the accepted orders' ids (steps' `orderIds` lists; the reads' count of ids stays). */
+export const resultsJson = (report: BenchReport): string =>
+  `${JSON.stringify(report, (key, value: unknown) => (key === 'orderIds' && Array.isArray(value) ? undefined : value), 2)}\n`;
 
 /**
  * What saturates first, read from the CPU figures of the first ladder step
  * that missed the SLO (or the highest one run when none missed).
  */
 export function saturation(variant: VariantResult, cpusOnMachine: number): string {
-  const step = variant.ladder.find((s) => s.withinSloShare < 0.99) ?? variant.ladder[variant.ladder.length - 1];
+  const missed = variant.ladder.find((s) => !meetsSlo(ladderStep(s)));
+  const step = missed ?? variant.ladder[variant.ladder.length - 1];
   if (!step) return 'no ladder step ran';
   const wallCpu = step.wallS * cpusOnMachine;
   const shares = Object.entries(step.usage)
@@ -49,10 +61,16 @@ export function saturation(variant: VariantResult, cpusOnMachine: number): strin
   const total = ours + client + other;
   const top = shares[0];
   const parts = shares.map(([name, share]) => `${name} ${pct(share)}`).join(', ');
-  const where =
-    step.withinSloShare < 0.99
-      ? `at ${step.rate}/s, the first rate that missed the SLO`
-      : `at ${step.rate}/s, the highest rate run (none missed the SLO)`;
+  // A rung whose latency grew is named as such: its share within 15 s may look fine.
+  const growth =
+    step.sustained === false
+      ? `latency grew from ${sec(step.latencyFirstThirdP50Ms ?? null)} to ${sec(step.latencyLastThirdP50Ms ?? null)} across the rung: the backlog was growing`
+      : null;
+  const where = !missed
+    ? `at ${step.rate}/s, the highest rate run (none missed the SLO)`
+    : growth
+      ? `at ${step.rate}/s, the first rate that missed the SLO (${pct(step.withinSloShare)} within 15 s, ${step.withinSloShare >= 0.99 ? 'but' : 'and'} ${growth})`
+      : `at ${step.rate}/s, the first rate that missed the SLO`;
   let verdict: string;
   if (total < 0.85)
     verdict = `the CPUs were ${pct(total)} busy, not saturated: the limit is latency (task round trips, timers, worker slots) rather than CPU`;
@@ -84,7 +102,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push('');
   out.push('## Headline');
   out.push('');
-  out.push('| variant | capacity at SLO (orders/s, ≥ 99 % within 15 s from POST) |');
+  out.push('| variant | capacity at SLO (orders/s, ≥ 99 % within 15 s from POST, sustained) |');
   out.push('|---|---|');
   for (const v of report.variants.filter((x) => x.ladder.length))
     out.push(`| ${v.name} | ${v.capacityAtSlo ?? `< ${Math.min(...v.ladder.map((s) => s.rate ?? 0))}`} |`);
@@ -120,15 +138,26 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push('');
   out.push('## Method');
   out.push('');
+  const o = report.options;
+  // A run from before the sustained check: its rungs were judged on their share alone.
+  const allSteps = report.variants.flatMap((v) => [...v.ladder, v.burst, v.reads?.step, v.overload, v.faults?.steady, v.faults?.burst]);
+  if (!allSteps.some((st) => st?.sustained !== undefined)) {
+    out.push(
+      '_This run predates the sustained check: its rungs met the SLO on their share within 15 s alone, its steps have no first/last third p50 or throughput (—), and its ladders ran with the options in its JSON, not necessarily those described below._',
+    );
+    out.push('');
+  }
   out.push(
     [
       'Every variant runs on a fresh stack started on free ports by `tools/stack` (`startIsolatedStack`): a new Temporal dev server, started by the same code with the same flags, so each variant starts from empty server state (ADR 032).',
       '',
       '- **this system**: the API and both workers from their build output, an embedded PostgreSQL of its own; once in the default retry mode (RETRY_MODE unset) and once in each other mode. No API key and no per-client rate limit (one client offers every order).',
       `- **bare baseline**: a minimal workflow of the same shape (\`tools/bench/src/bare-workflows.ts\`): ReceiveOrder, ValidateOrder, the ${report.reviewMs / 1000} s review timer, ChargePayment, a child workflow on its own task queue (PreparePackage, the two-signal dispatch handshake, DispatchCarrier), MarkShipped; activities that do nothing; no database, no API; started with the Temporal client; its worker in a process of its own, with the apps' worker settings. Once with remote and once with local activities.`,
-      `- **ladder**: orders offered open loop at a fixed rate for ${report.options.stepS} s per rung; the default mode starts at ${report.options.startRate}/s, the bare baselines one rung above the default mode's capacity, the other retry mode at it; it climbs one rung at a time and stops ${report.options.afterMiss} rung(s) after the first rung that misses the SLO (when the first rung misses, it walks down instead), or once it has used its even share of the run's ${report.options.budgetS} s time budget. Each rung is watched until every accepted order is terminal or 18 s after the last POST; before the next step the bench waits (up to 20 s) for the earlier steps' orders to finish, and a step that still started with a backlog says so. When a ladder overloaded the system, the steps after it (reads, burst, overload) run on a fresh stack.`,
+      `- **ladder**: orders offered open loop at a fixed rate for ${o.stepS} s per rung; the default mode starts at ${o.startRate}/s, the bare baselines one rung above the default mode's capacity, the other retry mode one rung below it; it climbs one rung at a time and stops ${o.afterMiss === 0 ? 'at the first rung that misses the SLO' : `${o.afterMiss} rung(s) after the first rung that misses the SLO`} (when the first rung misses, it walks down instead until one meets it), or once it has used its part of the run's ${o.budgetS} s time budget (of what is left when a ladder starts, the default mode's, which starts furthest below its capacity, gets two parts and each other ladder one). Each rung is watched until every accepted order is terminal or 18 s after the last POST; before the next step the bench waits (up to 20 s) for the earlier steps' orders to finish, and a step that still started with a backlog says so. When a ladder overloaded the system, the steps after it (reads, burst, overload) run on a fresh stack.`,
+      `- **sustained**: a rung meets the SLO only if its latency did not grow across it: the p50 of the orders offered in its last third (by POST time) is at most ${GROWTH_FACTOR} × the p50 of those offered in its first third + ${GROWTH_SLACK_MS / 1000} s (\`GROWTH_FACTOR\`, \`GROWTH_SLACK_MS\` in \`tools/bench/src/stats.ts\`). An order that did not complete counts as slower than any, so a last third whose median did not complete fails it. A rung can end with ≥ 99 % of its orders within 15 s while its backlog grows all through it, as long as the backlog has not reached 15 s when the rung ends: that rate is not sustained, and a capacity counted from it would not compare with one that is. The tables show both p50s (**grew**: the rung failed the check). **throughput** is what a step achieved: completed orders ÷ (the last completion − the first POST); a rung that keeps up comes in just under its offered rate (the span includes its last orders' latency), one that falls behind well under it.`,
       '- **latency** is from the client\'s request: the bench records the time just before it sends each POST (bare: each workflow start). For this system the completion time is the `updated_at` the `completed` row was written with (`clock_timestamp()`, same machine clock), read after the fact, rather than polling `GET /orders/:id` per order, which would add API and database load that grows with the rate being measured. For the bare baseline it is when the client sees the workflow\'s result. Percentiles are over every accepted order: one that did not complete counts as slower than all that did ("> window").',
-      '- **within 15 s** is the share of offered orders completed within 15 s of their POST; **capacity at SLO** is the highest rung with ≥ 99 % within 15 s, every lower rung tried passing too; **goodput** is orders completed within 15 s per second offered.',
+      '- **within 15 s** is the share of offered orders completed within 15 s of their POST; **capacity at SLO** is the highest rung that met the SLO, ≥ 99 % within 15 s and sustained, every lower rung tried meeting it too; **goodput** is orders completed within 15 s per second offered.',
+      `- **time** (the full run is meant to end within 10 minutes): a rung takes its ${o.stepS} s plus the latency of its last orders, about ${o.stepS + 3.5} s when it keeps up, ${o.stepS + 10} s when its latency grows, at most ${o.stepS + 18} s. The ladders stop climbing ${o.budgetS} s into the run; the ~80 s of stack start-ups, the default mode's reads, burst and overload and the baselines' bursts, which run between ladders, count in that, so the ladders get ~${o.budgetS - 80} s, ~${Math.floor((o.budgetS - 80) / (o.stepS + 3.5))} rungs. The rung under way at ${o.budgetS} s (or the other mode's walk-down to a rung that meets the SLO) adds up to ~30 s; then the other mode's burst, the faults steps (~60 s: a rung watched 18 s past its last POST, whose hung calls never finish, and a burst), the shipping scale-out (~85 s) and the stops take ~170 s: ${o.budgetS} + 30 + 170 ≈ ${o.budgetS + 200} s. This run took ${report.wallS} s.`,
       "- **CPU s per order**: CPU seconds of each process tree (the Temporal CLI and its server, each app, PostgreSQL's postmaster and all its backends, the bare worker) over the rung, from `/proc/<pid>/stat` (utime+stime plus reaped children), divided by the orders accepted; it includes the idle cost over the rung and its drain. **peak RSS** is the highest sampled (1 s) sum of the tree's resident memory.",
       `- **burst**: ${report.options.burst} orders posted at once. **reads**: \`GET /orders/:id\` for 10 existing (closed) orders with autocannon (10 connections) while the default mode is offered its capacity. **overload**: the default mode at 2 × its capacity; 429/503 with \`Retry-After\` count as refused. **faults**: the default mode with \`FAULT_PRESET=exercise\` (1/3 errors, 1/3 hangs of 300 s on every external call, seed 1) at half its capacity, and a burst; double charges per the invariant checker (\`tools/invariants\`, database and sandbox ledgers).`,
     ].join('\n'),
@@ -158,7 +187,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       const a = v.reads.autocannon;
       out.push('');
       out.push(
-        `\`GET /orders/:id\` under load (autocannon, ${a.connections} connections, ${a.durationS} s, ${a.orderIds} order ids): **${a.requestsPerSecond} requests/s, p99 ${a.p99Ms} ms** (p50 ${a.p50Ms} ms; ${a.non2xx} non-2xx, ${a.errors} errors).`,
+        `\`GET /orders/:id\` under load (autocannon, ${a.connections} connections, ${a.durationS} s${typeof a.orderIds === 'number' ? `, ${a.orderIds} order ids` : ''}): **${a.requestsPerSecond} requests/s, p99 ${a.p99Ms} ms** (p50 ${a.p50Ms} ms; ${a.non2xx} non-2xx, ${a.errors} errors).`,
       );
     }
     if (v.overload) {
@@ -190,6 +219,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push('npm run bench -- --only ladder,burst,faults,overload,reads --variants default,bare-local');
   out.push('npm run bench -- --only scale-out   # the shipping scale-out step alone (1, 2, 4 shipping workers)');
   out.push("npm run bench -- --render bench/results/<date>.json   # the chart and this file again from a run's JSON");
+  out.push('npm run bench -- --render bench/results/<date>.json --out /tmp/b --doc /tmp/b/benchmarks.md   # ... elsewhere');
   out.push('```');
   out.push('');
   out.push(
@@ -219,7 +249,9 @@ export function scaleOutSection(result: ScaleOutResult, chartPath: string): stri
     );
   }
   out.push('');
-  out.push(`**4 workers ÷ 1: ${result.ratio ?? 'n/a'}×.** The Temporal server and the order-worker stay far below a core each, so the shipping workers, not the server, set the pace. The backlog is Temporal's approximate count (\`DescribeTaskQueue\` with stats), which the server refreshes every few seconds.`);
+  out.push(
+    `**4 workers ÷ 1: ${result.ratio ?? 'n/a'}×.** The Temporal server and the order-worker stay far below a core each, so the shipping workers, not the server, set the pace. The backlog is Temporal's approximate count (\`DescribeTaskQueue\` with stats), which the server refreshes every few seconds.`,
+  );
   out.push('');
   out.push(`![shipping scale-out](${chartPath})`);
   return out;

@@ -16,7 +16,7 @@ import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@te
 import { BARE_ORDERS_QUEUE } from './bare-workflows';
 import type { BareOrderInput } from './bare-workflows';
 import { ProcessUsage, UsageSampler, machineBusySeconds } from './proc';
-import { LatencySummary, latencySummary, share } from './stats';
+import { LatencySummary, achievedThroughput, latencyGrowth, latencySummary, share } from './stats';
 
 export const SLO_MS = 15_000;
 
@@ -61,6 +61,17 @@ export interface StepResult {
   latencyMs: LatencySummary;
   /** Orders completed within the SLO per second of offering. */
   goodput: number;
+  /**
+   * p50 latency of the first and the last third of the accepted orders by POST time, ms (null: beyond
+   * the window), and whether the rung was sustained: the last third's p50 not above the first's
+   * * GROWTH_FACTOR + GROWTH_SLACK_MS (stats.ts latencyGrowth). A rung that is not sustained misses
+   * the SLO whatever its share within it. Absent in results of runs before this check.
+   */
+  latencyFirstThirdP50Ms?: number | null;
+  latencyLastThirdP50Ms?: number | null;
+  sustained?: boolean;
+  /** Completed orders / (the last completion - the first POST), orders per second. Absent in older results. */
+  throughput?: number;
   /** From the first POST to the end of observation. */
   wallS: number;
   /** Per process tree, over the step's wall time. */
@@ -153,6 +164,9 @@ export async function runStep(
     const done = terminal.get(id);
     return done === undefined || done === null ? null : Math.max(0, done - (postedAt.get(id) as number));
   });
+  const growth = latencyGrowth(accepted.map((id, i) => ({ postedAtMs: postedAt.get(id) as number, latencyMs: latencies[i] ?? null })));
+  const completedAt = accepted.map((id) => terminal.get(id)).filter((t): t is number => typeof t === 'number');
+  const firstPost = Math.min(...postedAt.values());
   const completed = latencies.filter((ms) => ms !== null).length;
   const withinSlo = latencies.filter((ms) => ms !== null && ms <= SLO_MS).length;
   const cores = cpus().length;
@@ -171,6 +185,10 @@ export async function runStep(
     withinSloShareOfAccepted: share(withinSlo, accepted.length),
     latencyMs: latencySummary(latencies),
     goodput: Math.round((withinSlo / (spec.kind.endsWith('burst') ? wallS : spec.durationS)) * 100) / 100,
+    latencyFirstThirdP50Ms: growth.firstThirdP50Ms,
+    latencyLastThirdP50Ms: growth.lastThirdP50Ms,
+    sustained: !growth.growing,
+    throughput: achievedThroughput(firstPost, completedAt),
     wallS: Math.round(wallS * 10) / 10,
     usage: Object.fromEntries(
       Object.entries(usage).map(([proc, u]) => [

@@ -66,11 +66,21 @@ describe('npm run bench (smoke)', () => {
       // Every order passes the 2 s review timer: nothing completes faster.
       expect(step.latencyMs.p50).toBeGreaterThanOrEqual(report.reviewMs);
       expect(step.usage['temporal']?.cpuSeconds).toBeGreaterThan(0);
+      // The sustained check's inputs, from the same POST and completion times.
+      expect(typeof step.sustained).toBe('boolean');
+      expect(step.latencyFirstThirdP50Ms).toBeGreaterThanOrEqual(report.reviewMs);
+      expect(step.latencyLastThirdP50Ms).toBeGreaterThanOrEqual(report.reviewMs);
+      // 6 orders over ~2.5 s of POSTs, each at least the 2 s review: well under 2/s achieved, but some.
+      expect(step.throughput).toBeGreaterThan(0);
+      expect(step.throughput).toBeLessThan(2);
     }
     for (const proc of ['api', 'order-worker', 'shipping-worker', 'postgres'])
       expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
     expect(bare.ladder[0]?.usage['bare-worker']?.cpuSeconds).toBeGreaterThan(0);
     expect(report.ratio === null || report.ratio > 0).toBe(true);
-    expect(readFileSync(join(out, 'benchmarks.md'), 'utf8')).toContain('## What saturates first');
+    const doc = readFileSync(join(out, 'benchmarks.md'), 'utf8');
+    expect(doc).toContain('## What saturates first');
+    expect(doc).toContain('first/last third p50');
+    expect(doc).not.toContain('predates the sustained check');
   });
 });

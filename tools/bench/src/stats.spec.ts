@@ -1,4 +1,16 @@
-import { capacityAtSlo, capacityRatio, latencySummary, nextLadderRate, percentile, share } from './stats';
+import {
+  GROWTH_FACTOR,
+  GROWTH_SLACK_MS,
+  achievedThroughput,
+  capacityAtSlo,
+  capacityRatio,
+  latencyGrowth,
+  latencySummary,
+  meetsSlo,
+  nextLadderRate,
+  percentile,
+  share,
+} from './stats';
 
 describe('percentile (nearest rank)', () => {
   it('picks the value at the rank', () => {
@@ -39,26 +51,112 @@ describe('capacityAtSlo', () => {
   it('is the highest rate meeting the SLO with every lower rate meeting it too', () => {
     expect(
       capacityAtSlo([
-        { rate: 2, withinSlo: 1 },
-        { rate: 3, withinSlo: 0.995 },
-        { rate: 4, withinSlo: 0.98 },
-        { rate: 6, withinSlo: 0.2 },
+        { rate: 2, withinSlo: 1, sustained: true },
+        { rate: 3, withinSlo: 0.995, sustained: true },
+        { rate: 4, withinSlo: 0.98, sustained: true },
+        { rate: 6, withinSlo: 0.2, sustained: true },
       ]),
     ).toBe(3);
   });
   it('ignores a pass above a miss (noise near the limit is not sustained capacity)', () => {
     expect(
       capacityAtSlo([
-        { rate: 6, withinSlo: 1 },
-        { rate: 3, withinSlo: 1 },
-        { rate: 4, withinSlo: 0.9 },
+        { rate: 6, withinSlo: 1, sustained: true },
+        { rate: 3, withinSlo: 1, sustained: true },
+        { rate: 4, withinSlo: 0.9, sustained: true },
       ]),
     ).toBe(3);
   });
   it('is exactly at the target inclusive, null when the lowest rate misses', () => {
-    expect(capacityAtSlo([{ rate: 4, withinSlo: 0.99 }])).toBe(4);
-    expect(capacityAtSlo([{ rate: 4, withinSlo: 0.9899 }])).toBeNull();
+    expect(capacityAtSlo([{ rate: 4, withinSlo: 0.99, sustained: true }])).toBe(4);
+    expect(capacityAtSlo([{ rate: 4, withinSlo: 0.9899, sustained: true }])).toBeNull();
     expect(capacityAtSlo([])).toBeNull();
+  });
+});
+
+describe('capacityAtSlo with the sustained check', () => {
+  it('stops below a rung whose latency grew, however many of its orders were in time', () => {
+    expect(
+      capacityAtSlo([
+        { rate: 12, withinSlo: 1, sustained: true },
+        { rate: 16, withinSlo: 1, sustained: false },
+        { rate: 20, withinSlo: 1, sustained: true },
+      ]),
+    ).toBe(12);
+    expect(capacityAtSlo([{ rate: 16, withinSlo: 1, sustained: false }])).toBeNull();
+  });
+  it('meetsSlo needs both the share and a flat latency', () => {
+    expect(meetsSlo({ rate: 1, withinSlo: 0.99, sustained: true })).toBe(true);
+    expect(meetsSlo({ rate: 1, withinSlo: 0.99, sustained: false })).toBe(false);
+    expect(meetsSlo({ rate: 1, withinSlo: 0.98, sustained: true })).toBe(false);
+  });
+});
+
+describe('latencyGrowth', () => {
+  /** `latencies` offered one per `gapMs`, in order, from t = 1000. */
+  const rung = (latencies: Array<number | null>, gapMs = 100) =>
+    latencies.map((latencyMs, i) => ({ postedAtMs: 1_000 + i * gapMs, latencyMs }));
+  it('passes a flat rung, noise and all', () => {
+    const flat = rung(Array.from({ length: 60 }, (_, i) => 2_600 + ((i * 37) % 500)));
+    const g = latencyGrowth(flat);
+    expect(g.growing).toBe(false);
+    expect(g.firstThirdP50Ms).toBeGreaterThanOrEqual(2_600);
+    expect(g.lastThirdP50Ms).toBeLessThan(3_100);
+  });
+  it('fails a rung whose backlog grows: the last third waits far longer than the first', () => {
+    // 3 s at the start, growing by 100 ms per order: 3.0-4.9 s in the first third, 7.0-8.9 s in the last.
+    const g = latencyGrowth(rung(Array.from({ length: 60 }, (_, i) => 3_000 + i * 100)));
+    expect(g).toEqual({ firstThirdP50Ms: 3_900, lastThirdP50Ms: 7_900, growing: true });
+  });
+  it('draws the line at last > first * 1.5 + 1000 ms', () => {
+    expect(GROWTH_FACTOR).toBe(1.5);
+    expect(GROWTH_SLACK_MS).toBe(1_000);
+    // Nine orders: thirds of three.
+    const thirds = (first: number, last: number) => rung([first, first, first, first, first, first, last, last, last]);
+    expect(latencyGrowth(thirds(3_000, 5_500)).growing).toBe(false); // 5.5 s = 3 s * 1.5 + 1 s exactly
+    expect(latencyGrowth(thirds(3_000, 5_501)).growing).toBe(true);
+    expect(latencyGrowth(thirds(5_000, 3_000)).growing).toBe(false); // got faster (warm-up)
+  });
+  it('splits by POST time, not by the order the list comes in', () => {
+    const orders = rung(Array.from({ length: 30 }, (_, i) => 3_000 + i * 300)).reverse();
+    expect(latencyGrowth(orders).growing).toBe(true);
+  });
+  it('counts an order that did not complete as slower than any', () => {
+    // Last third: 6 of 10 never completed, so its p50 is beyond the window.
+    const latencies = [...Array.from({ length: 24 }, () => 3_000), ...Array.from({ length: 6 }, () => null)];
+    const g = latencyGrowth(rung(latencies));
+    expect(g).toEqual({ firstThirdP50Ms: 3_000, lastThirdP50Ms: null, growing: true });
+    // A few incomplete orders in the last third do not move its p50.
+    const few = latencyGrowth(rung([...Array.from({ length: 28 }, () => 3_000), null, null]));
+    expect(few).toEqual({ firstThirdP50Ms: 3_000, lastThirdP50Ms: 3_000, growing: false });
+  });
+  it('is growing when even the first third did not complete: nothing shows the rung kept up', () => {
+    expect(latencyGrowth(rung([null, null, null, null, null, null])).growing).toBe(true);
+  });
+  it('handles few orders: one or two compare first with last, none judges nothing', () => {
+    expect(latencyGrowth(rung([3_000]))).toEqual({ firstThirdP50Ms: 3_000, lastThirdP50Ms: 3_000, growing: false });
+    expect(latencyGrowth(rung([3_000, 9_000]))).toEqual({ firstThirdP50Ms: 3_000, lastThirdP50Ms: 9_000, growing: true });
+    expect(latencyGrowth(rung([3_000, 3_200]))).toMatchObject({ growing: false });
+    // 5 orders: thirds of one (the middle ones are in neither).
+    expect(latencyGrowth(rung([3_000, 99_000, 99_000, 99_000, 3_100]))).toMatchObject({
+      firstThirdP50Ms: 3_000,
+      lastThirdP50Ms: 3_100,
+      growing: false,
+    });
+    expect(latencyGrowth([])).toEqual({ firstThirdP50Ms: null, lastThirdP50Ms: null, growing: false });
+  });
+});
+
+describe('achievedThroughput', () => {
+  it('is completed orders over the span from the first POST to the last completion', () => {
+    // 240 orders offered over 15 s from t = 0, the last completed at 24 s: 10/s, not 16/s.
+    const completions = Array.from({ length: 240 }, (_, i) => 24_000 - i);
+    expect(achievedThroughput(0, completions)).toBe(10);
+    expect(achievedThroughput(1_000, [4_000, 5_000, 7_000])).toBe(0.5);
+  });
+  it('is 0 when nothing completed', () => {
+    expect(achievedThroughput(1_000, [])).toBe(0);
+    expect(achievedThroughput(1_000, [1_000])).toBe(0);
   });
 });
 
@@ -76,8 +174,10 @@ describe('capacityRatio', () => {
 
 describe('nextLadderRate', () => {
   const rates = [1, 2, 3, 4, 6, 8];
-  const pass = (rate: number) => ({ rate, withinSlo: 1 });
-  const miss = (rate: number) => ({ rate, withinSlo: 0.5 });
+  const pass = (rate: number) => ({ rate, withinSlo: 1, sustained: true });
+  const miss = (rate: number) => ({ rate, withinSlo: 0.5, sustained: true });
+  // Every order in time, but the latency grew across the rung: a miss all the same.
+  const grew = (rate: number) => ({ rate, withinSlo: 1, sustained: false });
   it('starts at the first rung at or above the start', () => {
     expect(nextLadderRate(rates, [], { start: 2.5, afterMiss: 1 })).toBe(3);
     expect(nextLadderRate(rates, [], { start: 100, afterMiss: 1 })).toBe(8);
@@ -87,6 +187,16 @@ describe('nextLadderRate', () => {
     expect(nextLadderRate(rates, [pass(3), miss(4)], { start: 3, afterMiss: 1 })).toBe(6);
     expect(nextLadderRate(rates, [pass(3), miss(4), miss(6)], { start: 3, afterMiss: 1 })).toBeNull();
     expect(nextLadderRate(rates, [pass(3), miss(4)], { start: 3, afterMiss: 0 })).toBeNull();
+  });
+  it('treats a rung whose latency grew as a miss: runs afterMiss more, then stops', () => {
+    expect(nextLadderRate(rates, [pass(3), grew(4)], { start: 3, afterMiss: 0 })).toBeNull();
+    expect(nextLadderRate(rates, [pass(3), grew(4)], { start: 3, afterMiss: 1 })).toBe(6);
+    expect(nextLadderRate(rates, [pass(3), grew(4), pass(6)], { start: 3, afterMiss: 1 })).toBeNull();
+  });
+  it('walks down from a first rung whose latency grew, as from a share miss', () => {
+    expect(nextLadderRate(rates, [grew(6)], { start: 6, afterMiss: 1 })).toBe(4);
+    expect(nextLadderRate(rates, [grew(6), grew(4)], { start: 6, afterMiss: 1 })).toBe(3);
+    expect(nextLadderRate(rates, [grew(6), pass(4)], { start: 6, afterMiss: 1 })).toBeNull();
   });
   it('stops at the top rung', () => {
     expect(nextLadderRate(rates, [pass(6), pass(8)], { start: 6, afterMiss: 1 })).toBeNull();

@@ -37,23 +37,104 @@ export function latencySummary(latenciesMs: readonly (number | null)[]): Latency
   };
 }
 
+/**
+ * A rung is "growing" (its backlog grew while it was offered, so its rate is
+ * not sustainable however many orders made the deadline by the time it
+ * ended) when the p50 latency of the orders offered in its last third
+ * exceeds that of its first third by more than GROWTH_FACTOR times plus
+ * GROWTH_SLACK_MS: last > first * 1.5 + 1000 ms. A flat rung of this system
+ * sits near 2.5-3.5 s, so noise would have to add ~2.5 s to trip it, while a
+ * backlog that grows for a whole rung adds far more (the bare baseline at
+ * 16/s ended a 15 s rung with a p50 of 9.0 s, against 3.2 s at 12/s). The
+ * slack keeps short latencies, where the 2 s review timer dominates, from
+ * tripping on a few hundred ms of noise.
+ */
+export const GROWTH_FACTOR = 1.5;
+export const GROWTH_SLACK_MS = 1_000;
+
+/** One accepted order of a step, as the growth check sees it. */
+export interface OrderTiming {
+  /** When the client sent it (epoch ms). */
+  postedAtMs: number;
+  /** POST -> completion, ms; null when it did not complete (failed, or still running when observation ended). */
+  latencyMs: number | null;
+}
+
+export interface LatencyGrowth {
+  /** p50 of the first third of the orders by POST time, ms; null when it falls on an order that did not complete (or there were none). */
+  firstThirdP50Ms: number | null;
+  lastThirdP50Ms: number | null;
+  /** Last third's p50 > first third's * GROWTH_FACTOR + GROWTH_SLACK_MS, or beyond the window. */
+  growing: boolean;
+}
+
+/**
+ * Did the latency grow across the step? Compares the p50 of the first third
+ * of its accepted orders, in POST order, with that of the last third; for an
+ * open-loop rung (orders evenly spaced in time) those are the orders offered
+ * in its first and last third of time. An order that did not complete counts
+ * as slower than any (as in latencySummary), so a last third whose p50 never
+ * completed is growing whatever the first third did. Each third has at least
+ * one order (a step of 1 or 2 orders compares its first and last); a step
+ * with no accepted order is not growing (nothing to judge; its share of
+ * orders within the SLO, 0, already misses).
+ */
+export function latencyGrowth(orders: readonly OrderTiming[]): LatencyGrowth {
+  if (orders.length === 0) return { firstThirdP50Ms: null, lastThirdP50Ms: null, growing: false };
+  const byPost = [...orders].sort((a, b) => a.postedAtMs - b.postedAtMs);
+  const third = Math.max(1, Math.floor(byPost.length / 3));
+  const p50 = (part: readonly OrderTiming[]) => latencySummary(part.map((o) => o.latencyMs)).p50;
+  const first = p50(byPost.slice(0, third));
+  const last = p50(byPost.slice(byPost.length - third));
+  const growing = last === null || (first !== null && last > first * GROWTH_FACTOR + GROWTH_SLACK_MS);
+  return { firstThirdP50Ms: first, lastThirdP50Ms: last, growing };
+}
+
+/**
+ * Throughput actually achieved: completed orders / (the last completion -
+ * the first POST), orders per second, two decimals; 0 when none completed.
+ * A rung that keeps up comes in just under its offered rate (its last
+ * orders' latency is in the span); one that falls behind, well under it.
+ */
+export function achievedThroughput(firstPostMs: number, completedAtMs: readonly number[]): number {
+  if (!completedAtMs.length) return 0;
+  const spanS = (Math.max(...completedAtMs) - firstPostMs) / 1000;
+  return spanS > 0 ? Math.round((completedAtMs.length / spanS) * 100) / 100 : 0;
+}
+
 export interface LadderStep {
   /** Offered rate, orders per second. */
   rate: number;
   /** Share of the orders offered at this rate that completed within the SLO from their POST (0..1). */
   withinSlo: number;
+  /** False when the latency grew across the rung (latencyGrowth); results from before the check have none. */
+  sustained: boolean;
 }
 
 /**
+ * A step's result as the ladder's arithmetic sees it. A step from a run
+ * before the sustained check has no verdict and counts as sustained: it was
+ * judged on its share alone.
+ */
+export const ladderStep = (step: { rate: number | null; withinSloShare: number; sustained?: boolean }): LadderStep => ({
+  rate: step.rate ?? 0,
+  withinSlo: step.withinSloShare,
+  sustained: step.sustained ?? true,
+});
+
+/** A rung meets the SLO when at least `target` of its orders made it in time AND its latency did not grow. */
+export const meetsSlo = (step: LadderStep, target = 0.99): boolean => step.withinSlo >= target && step.sustained;
+
+/**
  * Capacity at the SLO: the highest offered rate that met it (share within
- * the deadline >= `target`) with every lower rate tried meeting it too. A
- * rate that passes above one that failed is noise near the limit, not
- * sustained capacity. Null when even the lowest rate tried missed it.
+ * the deadline >= `target`, and sustained) with every lower rate tried
+ * meeting it too. A rate that passes above one that failed is noise near the
+ * limit, not sustained capacity. Null when even the lowest rate tried missed it.
  */
 export function capacityAtSlo(steps: readonly LadderStep[], target = 0.99): number | null {
   let capacity: number | null = null;
   for (const step of [...steps].sort((a, b) => a.rate - b.rate)) {
-    if (step.withinSlo < target) break;
+    if (!meetsSlo(step, target)) break;
     capacity = step.rate;
   }
   return capacity;
@@ -72,10 +153,11 @@ export function capacityRatio(system: number | null, baselines: readonly (number
 
 /**
  * The next rate of an adaptive ladder over `rates` (ascending rungs), or
- * null when it is done. It starts at `start`. While steps meet the SLO it
- * climbs one rung at a time, and runs `afterMiss` more rungs after the first
- * miss (to show how it degrades past the limit). When the very first step
- * misses, it walks down instead until a step meets the SLO, and stops there.
+ * null when it is done. It starts at `start`. While steps meet the SLO (share
+ * and sustained, meetsSlo) it climbs one rung at a time, and runs `afterMiss`
+ * more rungs after the first miss (to show how it degrades past the limit).
+ * When the very first step misses, it walks down instead until a step meets
+ * the SLO, and stops there. A rung whose latency grew is a miss like any.
  */
 export function nextLadderRate(
   rates: readonly number[],
@@ -87,12 +169,12 @@ export function nextLadderRate(
   const first = done[0];
   if (!first) return rungs.find((r) => r >= options.start) ?? rungs[rungs.length - 1] ?? null;
   const tried = done.map((s) => s.rate);
-  if (first.withinSlo < target) {
-    if (done.some((s) => s.withinSlo >= target)) return null;
+  if (!meetsSlo(first, target)) {
+    if (done.some((s) => meetsSlo(s, target))) return null;
     const lowest = Math.min(...tried);
     return [...rungs].reverse().find((r) => r < lowest) ?? null;
   }
-  const firstMiss = done.findIndex((s) => s.withinSlo < target);
+  const firstMiss = done.findIndex((s) => !meetsSlo(s, target));
   if (firstMiss >= 0 && done.length - 1 - firstMiss >= options.afterMiss) return null;
   const highest = Math.max(...tried);
   return rungs.find((r) => r > highest) ?? null;
