@@ -77,6 +77,8 @@ export interface BenchReport {
   otherLoadShare: number;
   /** The shipping scale-out step (1, 2, 4 shipping workers on the same burst), when it ran. */
   scaleOut?: ScaleOutResult;
+  /** Steps that failed (their error); the figures of the others are kept. */
+  failures?: string[];
 }
 
 const SLO_SHARE = 0.99;
@@ -383,6 +385,7 @@ export async function runBench(
   };
 
   let scaleOut: ScaleOutResult | undefined;
+  const failures: string[] = [];
   const machineBefore = { start: Date.now() };
   const otherBefore = otherLoad();
   try {
@@ -396,7 +399,15 @@ export async function runBench(
     }
     for (const variant of others) variants.push(await runSystem(variant));
     if (has('faults')) variants.push(await runFaults());
-    if (has('scale-out')) scaleOut = await runScaleOut({ ...options.scaleOut, log });
+    if (has('scale-out')) {
+      // Its own stack, after everything else: a failure here loses only this step.
+      try {
+        scaleOut = await runScaleOut({ ...options.scaleOut, log });
+      } catch (err) {
+        failures.push(`scale-out: ${err instanceof Error ? err.message : String(err)}`);
+        log(`bench: the scale-out step failed; the other figures are kept: ${failures[failures.length - 1]}`);
+      }
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -440,6 +451,7 @@ export async function runBench(
     budgetCut,
     otherLoadShare: otherLoad(otherBefore),
     ...(scaleOut ? { scaleOut } : {}),
+    ...(failures.length ? { failures } : {}),
   };
   return { report, files: writeOutputs(report, options, root) };
 }

@@ -30,6 +30,10 @@ async function main(): Promise<void> {
   console.log(`\nbench: ${report.wallS} s; capacity at SLO ratio (default mode / best bare baseline): ${report.ratio ?? 'n/a'}`);
   for (const v of report.variants) if (v.ladder.length) console.log(`  ${v.name}: ${v.capacityAtSlo ?? '< lowest rate tried'} orders/s`);
   for (const file of files) console.log(`written: ${file}`);
+  if (report.failures?.length) {
+    for (const failure of report.failures) console.error(`bench: failed: ${failure}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {

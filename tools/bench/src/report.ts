@@ -116,6 +116,10 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       `These ladders stopped climbing at their share of the run's time budget (${report.options.budgetS} s for all of them) before any rung missed the SLO, so their capacity is a lower bound: ${report.budgetCut.join(', ')}.`,
     );
   }
+  if (report.failures?.length) {
+    out.push('');
+    out.push(`**Steps that failed in this run** (the other figures stand): ${report.failures.map((f) => `\`${f}\``).join('; ')}.`);
+  }
   out.push('');
   out.push(`![latency and goodput against offered rate](${paths.chartPath})`);
   out.push('');

@@ -28,22 +28,58 @@ export function renderScaleOutChart(result: ScaleOutResult, title: string): stri
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   ];
   const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, ''));
-  const panel = (x0: number, title: string, xLabel: string, xTicks: number[], xMax: number, yLabel: string, yTicks: number[], yMax: number) =>
-    axesPanel(out, P, { x0, title, xLabel, xTicks, xMax, yLabel, yTicks, yMax, format: num });
+  const panel = (
+    x0: number,
+    title: string,
+    xLabel: string,
+    xTicks: number[],
+    xMax: number,
+    yLabel: string,
+    yTicks: number[],
+    yMax: number,
+  ) => axesPanel(out, P, { x0, title, xLabel, xTicks, xMax, yLabel, yTicks, yMax, format: num });
   const polyline = (points: Array<[number, number]>, color: string, dash = '') =>
     out.push(
       `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${points.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`,
     );
 
-  const left = panel(P.left, 'shipping throughput (dashed: perfect scaling)', 'shipping workers (1 slot each)', xWorkers, xwMax, 'shipments/s', yRate, yrMax);
-  polyline([[left.x(0), left.y(0)], [left.x(xwMax), left.y(perWorker * xwMax)]], '#999', '3,3');
-  polyline(runs.map((r) => [left.x(r.workers), left.y(r.shippingPerSecond)]), COLORS[0] as string);
+  const left = panel(
+    P.left,
+    'shipping throughput (dashed: perfect scaling)',
+    'shipping workers (1 slot each)',
+    xWorkers,
+    xwMax,
+    'shipments/s',
+    yRate,
+    yrMax,
+  );
+  polyline(
+    [
+      [left.x(0), left.y(0)],
+      [left.x(xwMax), left.y(perWorker * xwMax)],
+    ],
+    '#999',
+    '3,3',
+  );
+  polyline(
+    runs.map((r) => [left.x(r.workers), left.y(r.shippingPerSecond)]),
+    COLORS[0] as string,
+  );
   for (const r of runs) {
     out.push(`<circle cx="${left.x(r.workers).toFixed(1)}" cy="${left.y(r.shippingPerSecond).toFixed(1)}" r="4" fill="${COLORS[0]}"/>`);
     out.push(`<text x="${left.x(r.workers) + 6}" y="${left.y(r.shippingPerSecond) + 14}">${num(r.shippingPerSecond)}/s</text>`);
   }
 
-  const right = panel(P.left * 2 + P.width + P.gap - P.left, 'shipping-tq activity backlog during the burst', 'seconds from the burst', xTime, xtMax, 'tasks waiting', yBacklog, ybMax);
+  const right = panel(
+    P.left * 2 + P.width + P.gap - P.left,
+    'shipping-tq activity backlog during the burst',
+    'seconds from the burst',
+    xTime,
+    xtMax,
+    'tasks waiting',
+    yBacklog,
+    ybMax,
+  );
   runs.forEach((r, i) => {
     const color = COLORS[(i + 1) % COLORS.length] as string;
     const points = r.backlog.filter((b) => b.tasks >= 0).map((b): [number, number] => [right.x(b.atMs / 1000), right.y(b.tasks)]);

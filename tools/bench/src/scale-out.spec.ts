@@ -25,7 +25,15 @@ describe('renderScaleOutChart', () => {
     cpuCores: { temporal: 0, orderWorker: 0, shippingWorkers: 0, api: 0 },
     seconds: 10,
   });
-  const svg = renderScaleOutChart({ carrierLatencyMs: 3_000, slotsPerWorker: 1, runs: [run(1, 0.3, [0, 7, 5, 2]), run(2, 0.6, [0, 6, 2]), run(4, 1.2, [0, 3])], ratio: 4 }, 'Shipping <scale-out>');
+  const svg = renderScaleOutChart(
+    {
+      carrierLatencyMs: 3_000,
+      slotsPerWorker: 1,
+      runs: [run(1, 0.3, [0, 7, 5, 2]), run(2, 0.6, [0, 6, 2]), run(4, 1.2, [0, 3])],
+      ratio: 4,
+    },
+    'Shipping <scale-out>',
+  );
   it('is one SVG with both panels, the perfect-scaling line, a labelled point per worker count and a backlog line per run', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);

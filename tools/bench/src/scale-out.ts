@@ -114,7 +114,11 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRes
   const { log } = options;
   const max = Math.max(...options.workerCounts);
   log(`[scale-out] starting a stack: up to ${max} shipping workers, 1 slot each, carrier ${options.carrierLatencyMs} ms per call`);
-  const running = await startIsolatedStack('scale-out', { AUTH_DISABLED: 'true', ...slowShippingEnv(options.carrierLatencyMs) }, { shippingWorkers: max });
+  const running = await startIsolatedStack(
+    'scale-out',
+    { AUTH_DISABLED: 'true', ...slowShippingEnv(options.carrierLatencyMs) },
+    { shippingWorkers: max },
+  );
   const { stack } = running;
   const db = new PgClient({ connectionString: stack.databaseUrl });
   await db.connect();
@@ -165,7 +169,11 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRes
         orders: ids.length,
         completed,
         shippingPerSecond: Number(shippingThroughput(starts, ends).toFixed(3)),
-        endToEndMs: { p50: percentile(completedMs, 50), p95: percentile(completedMs, 95), max: completedMs.length ? Math.max(...completedMs) : null },
+        endToEndMs: {
+          p50: percentile(completedMs, 50),
+          p95: percentile(completedMs, 95),
+          max: completedMs.length ? Math.max(...completedMs) : null,
+        },
         backlog,
         cpuCores: {
           temporal: cores(after.temporal - before.temporal),
