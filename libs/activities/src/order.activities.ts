@@ -115,6 +115,12 @@ export function createBookkeepingActivities({ store }: { store: OrderStore }): B
     async RecordTransition({ order, state, step, dedupeKey, payload, addressSeq, late }) {
       await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
     },
+    async RecordTransitions(records) {
+      // In order, each idempotent: a retry after a partial write skips the rows already there.
+      for (const { order, state, step, dedupeKey, payload, addressSeq, late } of records) {
+        await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
+      }
+    },
     async RecordEvent({ orderId, type, dedupeKey, payload, address, addressSeq, refundOwed }) {
       await store.recordEvent({ orderId, type, dedupeKey, payload }, { address, addressSeq, refundOwed });
     },

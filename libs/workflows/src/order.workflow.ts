@@ -374,11 +374,21 @@ class OrderRun implements CallContext {
     this.status.step = 'ValidateOrder';
     await this.activity('ValidateOrder', { order: { ...order, address: this.status.address }, faults });
     this.telemetry.stepDone('ValidateOrder');
-    await this.transition('validated', 'ValidateOrder');
-
-    this.status.step = 'ManualReview';
-    this.chargePossible = true;
-    await this.transition('in_review', 'ManualReview');
+    // Histories from before the batch record these two one by one.
+    const batched = patched(PATCHES.batchedTransitions);
+    if (batched) {
+      this.chargePossible = true;
+      this.status.step = 'ManualReview';
+      await this.transitions([
+        ['validated', 'ValidateOrder'],
+        ['in_review', 'ManualReview'],
+      ]);
+    } else {
+      await this.transition('validated', 'ValidateOrder');
+      this.status.step = 'ManualReview';
+      this.chargePossible = true;
+      await this.transition('in_review', 'ManualReview');
+    }
     const approvedEarly = await condition(() => this.status.review.approved, policy.reviewMs);
     this.note(approvedEarly ? 'review_approved' : 'review_timer_elapsed', 'ManualReview');
     this.telemetry.stepDone('ManualReview');
@@ -388,10 +398,17 @@ class OrderRun implements CallContext {
     await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
     this.status.payment.status = 'charged';
     this.telemetry.stepDone('ChargePayment');
-    await this.transition('paid', 'ChargePayment');
-
-    this.status.step = 'ShippingWorkflow';
-    await this.transition('shipping', 'ShippingWorkflow');
+    if (batched) {
+      this.status.step = 'ShippingWorkflow';
+      await this.transitions([
+        ['paid', 'ChargePayment'],
+        ['shipping', 'ShippingWorkflow'],
+      ]);
+    } else {
+      await this.transition('paid', 'ChargePayment');
+      this.status.step = 'ShippingWorkflow';
+      await this.transition('shipping', 'ShippingWorkflow');
+    }
     const shipment = await this.shipWithRetries();
     this.telemetry.stepDone('ShippingWorkflow');
     this.status.shipping.carrierRef = shipment.carrierRef;
@@ -590,39 +607,58 @@ class OrderRun implements CallContext {
   }
 
   private async transition(state: OrderState, step: OrderStep | null, payload: Record<string, unknown> = {}): Promise<void> {
+    await this.transitions([[state, step, payload]]);
+  }
+
+  /**
+   * Records transitions, in order: one row each, written by one local activity
+   * (RecordTransition for one, RecordTransitions for several that follow each
+   * other with nothing between them).
+   */
+  private async transitions(changes: Array<[OrderState, OrderStep | null, Record<string, unknown>?]>): Promise<void> {
     // The database first, then the live status: the query never reports a
     // state the database does not have yet. The terminal transition carries the
     // final status, so a closed order reads the same from the database as a
     // running one does from the query.
-    const entry = { event: state, step, at: new Date().toISOString() };
-    const next: OrderStatus = { ...this.status, state, timeline: [...this.status.timeline, entry] };
-    const snapshot = isTerminalState(state) ? { status: next } : {};
-    const record = {
-      orderId: this.status.orderId,
-      order: { ...this.input.order, address: this.status.address },
-      state,
-      step,
-      dedupeKey: `state:${state}`,
-      payload: { ...payload, ...snapshot, workflowId: orderWorkflowId(this.status.orderId) },
-      addressSeq: this.addressSeq,
-      late: this.status.late,
-    };
+    const timeline = [...this.status.timeline];
+    const entries: { state: OrderState; entry: OrderStatus['timeline'][number] }[] = [];
+    const records = changes.map(([state, step, payload = {}]) => {
+      const entry = { event: state, step, at: new Date().toISOString() };
+      timeline.push(entry);
+      entries.push({ state, entry });
+      const next: OrderStatus = { ...this.status, state, timeline: [...timeline] };
+      const snapshot = isTerminalState(state) ? { status: next } : {};
+      return {
+        orderId: this.status.orderId,
+        order: { ...this.input.order, address: this.status.address },
+        state,
+        step,
+        dedupeKey: `state:${state}`,
+        payload: { ...payload, ...snapshot, workflowId: orderWorkflowId(this.status.orderId) },
+        addressSeq: this.addressSeq,
+        late: this.status.late,
+      };
+    });
     // Each transition is one row and must land (a terminal one above all): an
     // outage longer than the local activity's own retries is waited out.
+    const last = entries[entries.length - 1]?.state ?? this.status.state;
     for (let round = 1; ; round++) {
       try {
-        await bookkeeping.RecordTransition(record);
+        if (records.length === 1) await bookkeeping.RecordTransition(records[0] as (typeof records)[number]);
+        else await bookkeeping.RecordTransitions(records);
         break;
       } catch (err) {
         if (isCancellation(err)) throw err;
-        this.status.lastError = `recording ${state}: ${describeFailure(err)}`;
+        this.status.lastError = `recording ${last}: ${describeFailure(err)}`;
         await sleep(roundBackoffMs(1_000, round));
       }
     }
-    this.status.state = state;
-    this.status.timeline.push(entry);
+    for (const { state, entry } of entries) {
+      this.status.state = state;
+      this.status.timeline.push(entry);
+    }
     this.telemetry.sync(this.status);
-    if (isTerminalState(state)) this.telemetry.ended(this.status);
+    if (isTerminalState(last)) this.telemetry.ended(this.status);
   }
 
   /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */

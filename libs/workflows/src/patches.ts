@@ -19,6 +19,12 @@ export const PATCHES = {
    * DispatchApproved signal pair: three workflow tasks fewer per order (ADR 047).
    */
   dispatchByUpdate: 'dispatch-approval-update',
+  /**
+   * OrderWorkflow records transitions that follow each other with nothing
+   * between them (validated + in_review, paid + shipping) in one local
+   * activity, RecordTransitions: two activations fewer per order (ADR 047).
+   */
+  batchedTransitions: 'batched-transitions',
   /** OrderWorkflow upserts its search attributes (OrderState, ...) on each change (ADR 043). */
   searchAttributes: 'order-search-attributes',
 } as const;

@@ -114,6 +114,9 @@ export class FakeWorld {
       RecordTransition: async ({ orderId, state, payload }) => {
         this.transitions.push({ orderId, state, payload });
       },
+      RecordTransitions: async (records) => {
+        for (const { orderId, state, payload } of records) this.transitions.push({ orderId, state, payload });
+      },
       RecordEvent: async ({ orderId, type, payload }) => {
         await this.onRecordEvent?.(type);
         this.events.push({ orderId, type, payload });
