@@ -70,7 +70,12 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
         if (status === 'charged') return { charged: completed };
         // Voided while the gateway call was in flight: the order decided to refund, so this charge must not stand.
         await gateway.cancel({ paymentId, orderId, amount });
-        await store.recordEvent({ orderId, type: 'charge_reversed', dedupeKey: `payment:${paymentId}:reversed`, payload: { paymentId, amount } });
+        await store.recordEvent({
+          orderId,
+          type: 'charge_reversed',
+          dedupeKey: `payment:${paymentId}:reversed`,
+          payload: { paymentId, amount },
+        });
         throw paymentVoided(paymentId, status);
       });
     },
@@ -85,10 +90,19 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
           throw ApplicationFailure.nonRetryable(`payment ${paymentId} belongs to another order`, NON_RETRYABLE_ERRORS.paymentMismatch);
         }
         // Always ask the gateway (the same key has one effect): a void or refund whose call failed is redone.
-        const outcome = await faults.call('RefundPayment', () => gateway.cancel({ paymentId, orderId, amount: Number(payment.amount) }), request);
+        const outcome = await faults.call(
+          'RefundPayment',
+          () => gateway.cancel({ paymentId, orderId, amount: Number(payment.amount) }),
+          request,
+        );
         if (payment.status === 'charged') await store.refund(paymentId, orderId, reason);
         if (outcome === 'voided' && payment.status !== 'refunded') {
-          await store.recordEvent({ orderId, type: 'payment_voided', dedupeKey: `payment:${paymentId}:voided`, payload: { paymentId, reason } });
+          await store.recordEvent({
+            orderId,
+            type: 'payment_voided',
+            dedupeKey: `payment:${paymentId}:voided`,
+            payload: { paymentId, reason },
+          });
         }
         return { refunded: outcome === 'refunded', outcome };
       });
@@ -106,7 +120,10 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
 }
 
 function paymentVoided(paymentId: string, status: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`payment ${paymentId} is ${status}: the order decided to refund`, NON_RETRYABLE_ERRORS.paymentVoided);
+  return ApplicationFailure.nonRetryable(
+    `payment ${paymentId} is ${status}: the order decided to refund`,
+    NON_RETRYABLE_ERRORS.paymentVoided,
+  );
 }
 
 /** Database-only bookkeeping, run as local activities by the order workflow. */

@@ -4,13 +4,7 @@
  * Temporal dev server.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type {
-  Address,
-  BookkeepingActivities,
-  OrderActivities,
-  OrderState,
-  ShippingActivities,
-} from '@order-fulfillment/contracts';
+import type { Address, BookkeepingActivities, OrderActivities, OrderState, ShippingActivities } from '@order-fulfillment/contracts';
 import { NON_RETRYABLE_ERRORS, orderProblems } from '@order-fulfillment/contracts';
 
 /** A promise the test opens when it wants an activity to go on. */
@@ -69,9 +63,11 @@ export class FakeWorld {
         const payment = this.charges.get(request.paymentId) ?? { orderId: request.orderId, status: 'pending' as const };
         this.charges.set(request.paymentId, payment);
         if (payment.status === 'charged') return { attempt, charged: false };
-        if (payment.status !== 'pending') throw ApplicationFailure.nonRetryable(`payment ${payment.status}`, NON_RETRYABLE_ERRORS.paymentVoided);
+        if (payment.status !== 'pending')
+          throw ApplicationFailure.nonRetryable(`payment ${payment.status}`, NON_RETRYABLE_ERRORS.paymentVoided);
         await this.onCharge?.(attempt); // the gateway call: it may take its time, fail, or land late
-        if (payment.status !== 'pending') throw ApplicationFailure.nonRetryable('voided while charging', NON_RETRYABLE_ERRORS.paymentVoided);
+        if (payment.status !== 'pending')
+          throw ApplicationFailure.nonRetryable('voided while charging', NON_RETRYABLE_ERRORS.paymentVoided);
         payment.status = 'charged';
         return { attempt, charged: true };
       },

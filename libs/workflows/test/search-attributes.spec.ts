@@ -7,7 +7,18 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ORDER_SEARCH_ATTRIBUTES, cancelOrderUpdate } from '@order-fulfillment/contracts';
 import { FakeWorld, Gate, holdUntil } from './fakes';
-import { eventually, newOrder, setUpEnvironment, startOrder, tearDownEnvironment, testEnv, testPolicy, until, waitForStatus, withWorkers } from './harness';
+import {
+  eventually,
+  newOrder,
+  setUpEnvironment,
+  startOrder,
+  tearDownEnvironment,
+  testEnv,
+  testPolicy,
+  until,
+  waitForStatus,
+  withWorkers,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -61,7 +72,12 @@ describe('order search attributes', () => {
     await withWorkers(world, async () => {
       const handle = await startOrder({ order, policy: testPolicy() });
       await handle.result();
-      expect(await attributes(handle)).toEqual({ OrderState: 'completed', OrderReason: undefined, PaymentStatus: 'charged', ShippingAttempt: 1 });
+      expect(await attributes(handle)).toEqual({
+        OrderState: 'completed',
+        OrderReason: undefined,
+        PaymentStatus: 'charged',
+        ShippingAttempt: 1,
+      });
       const ids = await idsFor(`OrderState='completed' AND PaymentStatus='charged' AND ShippingAttempt=1`, handle.workflowId);
       expect(ids).toContain(handle.workflowId);
       // One upsert per change, carrying only what changed: start, validated + in_review (recorded
@@ -95,7 +111,12 @@ describe('order search attributes', () => {
       await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'customer changed their mind' }] });
       await handle.result();
       // Free text never becomes a search attribute value: a cancelled order's reason is its kind.
-      expect(await attributes(handle)).toEqual({ OrderState: 'cancelled', OrderReason: 'cancelled', PaymentStatus: 'refunded', ShippingAttempt: 1 });
+      expect(await attributes(handle)).toEqual({
+        OrderState: 'cancelled',
+        OrderReason: 'cancelled',
+        PaymentStatus: 'refunded',
+        ShippingAttempt: 1,
+      });
       const ids = await idsFor(`OrderState='cancelled' AND PaymentStatus='refunded'`, handle.workflowId);
       expect(ids).not.toContain(failed.workflowId);
     });
