@@ -96,7 +96,11 @@ beforeAll(async () => {
   // One order completes; one is declined by the carrier on every attempt: failed, refunded.
   const ok = await httpAt(running.stack.apiUrl, 'POST', '/orders', { orderId: completedId, paymentId: uniqueId('pmt') });
   expect(ok.status).toBe(201);
-  const bad = await httpAt(running.stack.apiUrl, 'POST', '/orders', { orderId: failedId, paymentId: uniqueId('pmt'), faults: { declineDispatchAttempts: 5 } });
+  const bad = await httpAt(running.stack.apiUrl, 'POST', '/orders', {
+    orderId: failedId,
+    paymentId: uniqueId('pmt'),
+    faults: { declineDispatchAttempts: 5 },
+  });
   expect(bad.status).toBe(201);
   expect(await waitFor('the completed order', () => orderState(completedId))).toBe('completed');
   expect(await waitFor('the failed order', () => orderState(failedId))).toBe('failed');
@@ -112,7 +116,7 @@ const m = (name: string) => `${WORKER_METRIC_PREFIX}${name}`;
 const A = APP_METRICS;
 
 describe('worker metrics', () => {
-  it('the order worker serves the SDK runtime metrics and the orders\' own, with plausible values', async () => {
+  it("the order worker serves the SDK runtime metrics and the orders' own, with plausible values", async () => {
     const text = await waitFor('both orders in order_finished', async () => {
       const t = await scrape('order-worker');
       return (sum(t, A.ordersFinished) ?? 0) >= 2 ? t : undefined;
@@ -137,16 +141,22 @@ describe('worker metrics', () => {
 
   it('exports every series the dashboard may use (the names deploy-check validates the dashboard against)', async () => {
     const text = `${await scrape('order-worker')}\n${await scrape('shipping-worker')}`;
-    const exported = new Set(text.split('\n').map((line) => /^([a-zA-Z_:][\w:]*)/.exec(line)?.[1]).filter(Boolean));
+    const exported = new Set(
+      text
+        .split('\n')
+        .map((line) => /^([a-zA-Z_:][\w:]*)/.exec(line)?.[1])
+        .filter(Boolean),
+    );
     // Hedges, late orders and owed refunds need slow calls, late dispatches or refund outages: not provoked here.
     const notProvoked = [A.hedgesFired, A.hedgesWon, A.lateOrders, A.refundsOwed];
     expect(workerSeriesNames().filter((name) => !exported.has(name) && !notProvoked.includes(name as never))).toEqual([]);
   });
 
-  it('the shipping worker serves the SDK runtime metrics and the carrier\'s attempts and outcomes', async () => {
+  it("the shipping worker serves the SDK runtime metrics and the carrier's attempts and outcomes", async () => {
     const text = await scrape('shipping-worker');
     // In the default (deadline) mode the shipping activities run as local activities; the seed mode's are remote.
-    const executed = (sum(text, m('local_activity_execution_latency_count')) ?? 0) + (sum(text, m('activity_execution_latency_count')) ?? 0);
+    const executed =
+      (sum(text, m('local_activity_execution_latency_count')) ?? 0) + (sum(text, m('activity_execution_latency_count')) ?? 0);
     expect(executed).toBeGreaterThan(0);
     expect(sum(text, m('worker_task_slots_available'), { worker_type: 'ActivityWorker' })).toBeGreaterThan(0);
     expect(sum(text, A.activityAttempts, { activity: 'DispatchCarrier', outcome: 'success' })).toBe(1);
@@ -170,7 +180,7 @@ describe('tracing', () => {
 
   it('one connected trace runs from POST /orders through the workflows and every activity, orderId on each span', async () => {
     const spans = await waitFor(
-      'the order\'s spans',
+      "the order's spans",
       async () => {
         const mine = receiver.spans.filter((s) => s.attributes['orderId'] === completedId);
         const names = new Set(mine.map((s) => s.name));
@@ -193,9 +203,20 @@ describe('tracing', () => {
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['api', 'order-worker', 'shipping-worker']));
     // Each activity has a span: the order's, and the shipment's on the other worker.
     const activities = new Set(trace.filter((s) => s.name.startsWith('RunActivity:')).map((s) => s.name.slice('RunActivity:'.length)));
-    for (const activity of ['ReceiveOrder', 'ValidateOrder', 'ChargePayment', 'PreparePackage', 'DispatchCarrier', 'MarkShipped', 'RecordTransition']) {
+    for (const activity of [
+      'ReceiveOrder',
+      'ValidateOrder',
+      'ChargePayment',
+      'PreparePackage',
+      'RequestDispatch',
+      'DispatchCarrier',
+      'MarkShipped',
+      'RecordTransition',
+    ]) {
       expect(activities).toContain(activity);
     }
+    // The child's dispatch request reaches the parent inside the same trace (ADR 047).
+    expect(trace.filter((s) => s.name === 'HandleUpdate:RequestDispatch' && s.service === 'order-worker')).toHaveLength(1);
   });
 });
 
@@ -217,7 +238,9 @@ describe('search attributes', () => {
         .split('\n')
         .filter((line) => line.trim().startsWith('{') || line.trim().startsWith('['))
         .join('\n');
-      const listed = (stdout.trim().startsWith('[') ? JSON.parse(stdout) : JSON.parse(`[${found.replace(/}\s*{/g, '},{')}]`)) as Array<{ execution?: { workflowId?: string } }>;
+      const listed = (stdout.trim().startsWith('[') ? JSON.parse(stdout) : JSON.parse(`[${found.replace(/}\s*{/g, '},{')}]`)) as Array<{
+        execution?: { workflowId?: string };
+      }>;
       const workflowIds = listed.map((w) => w.execution?.workflowId);
       return workflowIds.includes(`order-${failedId}`) ? workflowIds : undefined;
     });
@@ -233,7 +256,9 @@ describe('logs', () => {
         .filter((line) => line.includes(failedId) || line.includes(completedId))
         .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
       expect(lines.length).toBeGreaterThan(0);
-      const missing = lines.filter((l) => typeof l['orderId'] !== 'string' || typeof l['workflowId'] !== 'string' || typeof l['runId'] !== 'string');
+      const missing = lines.filter(
+        (l) => typeof l['orderId'] !== 'string' || typeof l['workflowId'] !== 'string' || typeof l['runId'] !== 'string',
+      );
       expect(missing).toEqual([]);
       const activityLines = lines.filter((l) => l['activity'] !== undefined);
       expect(activityLines.length).toBeGreaterThan(0);
