@@ -1,5 +1,5 @@
 import type { BenchReport, VariantResult } from './bench';
-import { renderDoc, resultsJson, saturation } from './report';
+import { ratioCaveat, renderDoc, resultsJson, saturation } from './report';
 import type { StepResult } from './run';
 
 const step = (rate: number, withinSloShare: number, cpu: Record<string, number>, extra: Partial<StepResult> = {}): StepResult => ({
@@ -216,5 +216,23 @@ describe('renderDoc', () => {
     expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(
       'shared while this ran',
     );
+  });
+});
+
+describe('ratioCaveat', () => {
+  const v = (name: string, kind: 'system' | 'bare', capacityAtSlo: number, isDefault = false) =>
+    ({ name, kind, capacityAtSlo, isDefault }) as VariantResult;
+  const variants = [
+    v('system deadline (default)', 'system', 10, true),
+    v('bare remote activities', 'bare', 8),
+    v('bare local activities', 'bare', 11),
+  ];
+  it('says the ratio is an upper bound when the best baseline was cut by the time budget', () => {
+    expect(ratioCaveat({ ratio: 0.909, budgetCut: ['bare local activities'], variants })).toMatch(/ratio an upper bound/);
+  });
+  it('says it is a lower bound when only the default mode was cut, and nothing when no ladder that counts was', () => {
+    expect(ratioCaveat({ ratio: 0.909, budgetCut: ['system deadline (default)'], variants })).toMatch(/so is the ratio/);
+    expect(ratioCaveat({ ratio: 0.909, budgetCut: ['bare remote activities'], variants })).toBe('');
+    expect(ratioCaveat({ ratio: 0.909, budgetCut: [], variants })).toBe('');
   });
 });

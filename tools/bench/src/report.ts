@@ -108,7 +108,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
     out.push(`| ${v.name} | ${v.capacityAtSlo ?? `< ${Math.min(...v.ladder.map((s) => s.rate ?? 0))}`} |`);
   out.push('');
   out.push(
-    `**ratio = ${report.ratio ?? 'n/a'}**: this system's capacity at the SLO in its default mode (\`${report.defaultRetryMode}\`, RETRY_MODE unset) divided by the best bare baseline's. The ladder's rungs are ${report.options.rates.join(', ')} orders/s, so a capacity is a lower bound to the next rung.`,
+    `**ratio = ${report.ratio ?? 'n/a'}**: this system's capacity at the SLO in its default mode (\`${report.defaultRetryMode}\`, RETRY_MODE unset) divided by the best bare baseline's. The ladder's rungs are ${report.options.rates.join(', ')} orders/s, so a capacity is a lower bound to the next rung.${ratioCaveat(report)}`,
   );
   if (report.budgetCut.length) {
     out.push('');
@@ -259,4 +259,20 @@ export function scaleOutSection(result: ScaleOutResult, chartPath: string): stri
   out.push('');
   out.push(`![shipping scale-out](${chartPath})`);
   return out;
+}
+
+/** Which way the ratio may be off when a ladder was cut by the time budget (its capacity a lower bound). */
+export function ratioCaveat(report: Pick<BenchReport, 'ratio' | 'budgetCut' | 'variants'>): string {
+  if (report.ratio === null) return '';
+  const cut = new Set(report.budgetCut);
+  const bare = report.variants.filter((v) => v.kind === 'bare' && v.capacityAtSlo !== null);
+  const best = Math.max(...bare.map((v) => v.capacityAtSlo as number));
+  const bareCut = bare.some((v) => cut.has(v.name) && v.capacityAtSlo === best);
+  const systemCut = report.variants.some((v) => v.kind === 'system' && v.isDefault && cut.has(v.name));
+  if (bareCut && !systemCut)
+    return " The best baseline's ladder was cut by the time budget, so its capacity is a lower bound and the ratio an upper bound.";
+  if (systemCut && !bareCut)
+    return " The default mode's ladder was cut by the time budget, so its capacity is a lower bound and so is the ratio.";
+  if (systemCut && bareCut) return ' Both ladders were cut by the time budget: the ratio may be off either way.';
+  return '';
 }
