@@ -620,13 +620,9 @@ class OrderRun implements CallContext {
     // state the database does not have yet. The terminal transition carries the
     // final status, so a closed order reads the same from the database as a
     // running one does from the query.
-    const timeline = [...this.status.timeline];
-    const entries: { state: OrderState; entry: OrderStatus['timeline'][number] }[] = [];
-    const records = changes.map(([state, step, payload = {}]) => {
-      const entry = { event: state, step, at: new Date().toISOString() };
-      timeline.push(entry);
-      entries.push({ state, entry });
-      const next: OrderStatus = { ...this.status, state, timeline: [...timeline] };
+    const entries = changes.map(([state, step]) => ({ event: state, step, at: new Date().toISOString() }));
+    const records = changes.map(([state, step, payload = {}], i) => {
+      const next: OrderStatus = { ...this.status, state, timeline: [...this.status.timeline, ...entries.slice(0, i + 1)] };
       const snapshot = isTerminalState(state) ? { status: next } : {};
       return {
         orderId: this.status.orderId,
@@ -641,7 +637,7 @@ class OrderRun implements CallContext {
     });
     // Each transition is one row and must land (a terminal one above all): an
     // outage longer than the local activity's own retries is waited out.
-    const last = entries[entries.length - 1]?.state ?? this.status.state;
+    const [last] = changes[changes.length - 1] ?? [this.status.state];
     for (let round = 1; ; round++) {
       try {
         if (records.length === 1) await bookkeeping.RecordTransition(records[0] as (typeof records)[number]);
@@ -653,10 +649,8 @@ class OrderRun implements CallContext {
         await sleep(roundBackoffMs(1_000, round));
       }
     }
-    for (const { state, entry } of entries) {
-      this.status.state = state;
-      this.status.timeline.push(entry);
-    }
+    this.status.state = last;
+    this.status.timeline.push(...entries);
     this.telemetry.sync(this.status);
     if (isTerminalState(last)) this.telemetry.ended(this.status);
   }

@@ -47,8 +47,15 @@ export async function freePort(): Promise<number> {
 
 const handedOut = new Set<number>();
 
-/** Ports to choose from: the 10 000 below the ephemeral range (Linux default 32768), or 20000-30000 when unknown. */
+/** Ports to choose from: the 10 000 below the ephemeral range (Linux default 32768), or 20000-30000 when unknown. Read once. */
 export function portRange(): [number, number] {
+  range ??= readPortRange();
+  return range;
+}
+
+let range: [number, number] | undefined;
+
+function readPortRange(): [number, number] {
   try {
     const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     if (Number.isInteger(first) && first > 12_000) return [first - 10_000, first];
