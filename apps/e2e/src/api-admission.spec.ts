@@ -33,7 +33,10 @@ describe('admission control: a limit on orders in flight, shared by the replicas
 
   it('admits 3 of a burst over two replicas, refuses the rest with 503 + Retry-After and starts nothing for them, then recovers', async () => {
     // Orders of earlier suites stop counting once they end or pass their deadline (15 s).
-    await waitFor('nothing in flight', async () => sample(await scrape(a), 'admission_in_flight') === 0, { timeoutMs: 30_000, intervalMs: 250 });
+    await waitFor('nothing in flight', async () => sample(await scrape(a), 'admission_in_flight') === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
 
     const orders = Array.from({ length: 8 }, () => ({ orderId: uniqueId('adm'), paymentId: uniqueId('pmt') }));
     const answers = await Promise.all(orders.map((o, i) => httpAt(i % 2 ? b.url : a.url, 'POST', '/orders', o)));
@@ -47,7 +50,12 @@ describe('admission control: a limit on orders in flight, shared by the replicas
       const order = orders[i];
       if (res.status !== 503 || !order) continue;
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', reason: 'at_capacity', retryAfterSeconds: Number(res.headers.get('retry-after')) });
+      expect(res.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        reason: 'at_capacity',
+        retryAfterSeconds: Number(res.headers.get('retry-after')),
+      });
       expect(res.body.message).toMatch(/at capacity \(\d+ orders in flight, limit 3\); nothing was started/);
       // Nothing exists for a refused order: no workflow, no row, no admission.
       expect((await httpAt(a.url, 'GET', `/orders/${order.orderId}/describe`)).status).toBe(404);
@@ -64,10 +72,19 @@ describe('admission control: a limit on orders in flight, shared by the replicas
     const [ma, mb] = [await scrape(a), await scrape(b)];
     expect([sample(ma, 'admission_limit'), sample(mb, 'admission_limit')]).toEqual([3, 3]);
     expect((sample(ma, 'admission_refused_total') ?? 0) + (sample(mb, 'admission_refused_total') ?? 0)).toBe(5);
-    await waitFor('the in-flight gauge to show the 3 admitted', async () => sample(await scrape(b), 'admission_in_flight') === 3, { timeoutMs: 5_000, intervalMs: 100 });
+    await waitFor('the in-flight gauge to show the 3 admitted', async () => sample(await scrape(b), 'admission_in_flight') === 3, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
 
     // Recovery: once the admitted orders have ended, the same request for a refused order is admitted.
     for (const o of admitted) await waitForOrder(o.orderId, (s) => s.state === 'completed', 25_000, a.url);
+    // A replica refuses at once from its last count, up to ADMISSION_REFRESH_MS old (ADR 039): wait until the
+    // replica asked has counted the slots free (under CI load its refresh can lag the completions).
+    await waitFor('replica b to count the admitted orders ended', async () => sample(await scrape(b), 'admission_in_flight') === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     const [firstRefused] = refused;
     const again = await httpAt(b.url, 'POST', '/orders', firstRefused);
     expect(again.status).toBe(201);
