@@ -174,7 +174,7 @@ describe('renderDoc', () => {
   });
   it('says in Method what sustained means, and the time arithmetic', () => {
     expect(doc).toContain('- **sustained**: a rung meets the SLO only if its latency did not grow across it');
-    expect(doc).toContain('at most 1.5 × the p50 of those offered in its first third + 1 s');
+    expect(doc).toContain('is at most the p50 of those offered in its first third + 1 s');
     expect(doc).toContain('≥ 99 % within 15 s and sustained');
     expect(doc).toContain('| variant | capacity at SLO (orders/s, ≥ 99 % within 15 s from POST, sustained) |');
     expect(doc).toContain('a rung takes its 20 s plus the latency of its last orders, about 23.5 s when it keeps up');

@@ -64,7 +64,7 @@ export interface StepResult {
   /**
    * p50 latency of the first and the last third of the accepted orders by POST time, ms (null: beyond
    * the window), and whether the rung was sustained: the last third's p50 not above the first's
-   * * GROWTH_FACTOR + GROWTH_SLACK_MS (stats.ts latencyGrowth). A rung that is not sustained misses
+   * + GROWTH_SLACK_MS (stats.ts latencyGrowth). A rung that is not sustained misses
    * the SLO whatever its share within it. Absent in results of runs before this check.
    */
   latencyFirstThirdP50Ms?: number | null;
