@@ -179,7 +179,7 @@ export async function runBench(
     const steps: StepResult[] = [];
     const deadline = ladderDeadline();
     for (;;) {
-      const rate = nextLadderRate(options.rates, steps.map(ladderStep), { start, afterMiss: options.afterMiss, target: SLO_SHARE });
+      const rate = nextLadderRate(options.rates, steps.map(ladderStep), { start, afterMiss: options.afterMiss, target: SLO_SHARE, refine: true });
       if (rate === null) break;
       if (Date.now() > deadline && steps.some((s) => meets(s))) {
         log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);

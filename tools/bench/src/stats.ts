@@ -163,8 +163,31 @@ export function capacityRatio(system: number | null, baselines: readonly (number
  * more rungs after the first miss (to show how it degrades past the limit).
  * When the very first step misses, it walks down instead until a step meets
  * the SLO, and stops there. A rung whose latency grew is a miss like any.
+ *
+ * With `refine`, a ladder that would stop tries one more rate: half way
+ * between its capacity and the lowest rate above it that missed, rounded to
+ * half an order per second, when that falls between them. Near 8/s the rungs
+ * are 12 % apart, coarser than the differences the bench is there to show.
  */
 export function nextLadderRate(
+  rates: readonly number[],
+  done: readonly LadderStep[],
+  options: { start: number; afterMiss: number; target?: number; refine?: boolean },
+): number | null {
+  const next = nextRung(rates, done, options);
+  if (next !== null || !options.refine) return next;
+  const target = options.target ?? 0.99;
+  const capacity = capacityAtSlo(done, target);
+  if (capacity === null) return null;
+  const above = done.filter((s) => s.rate > capacity && !meetsSlo(s, target)).map((s) => s.rate);
+  if (!above.length) return null;
+  const mid = Math.round(capacity + Math.min(...above)) / 2;
+  const tried = done.map((s) => s.rate);
+  return mid > capacity && mid < Math.min(...above) && !tried.includes(mid) ? mid : null;
+}
+
+/** The ladder over the rungs alone (see {@link nextLadderRate}). */
+function nextRung(
   rates: readonly number[],
   done: readonly LadderStep[],
   options: { start: number; afterMiss: number; target?: number },
