@@ -25,7 +25,7 @@ import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc, resultsJson } from './report';
 import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
-import { capacityAtSlo, capacityRatio, ladderStep, meetsSlo, nextLadderRate } from './stats';
+import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
 
 export interface ReadsResult {
   connections: number;
@@ -177,18 +177,26 @@ export async function runBench(
 
   /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */
   const meets = (step: StepResult): boolean => meetsSlo(ladderStep(step), SLO_SHARE);
-  const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number): Promise<StepResult[]> => {
+  /**
+   * One ladder. `refine`: whether, once its rungs are done, it also runs the half-way rate (see
+   * halfWayRate), even past its time budget: the default mode's always, a baseline's while it may be
+   * the best (the ratio's numerator and denominator get the same resolution), the other mode's never.
+   */
+  const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number, refine: (steps: StepResult[]) => boolean): Promise<StepResult[]> => {
     const steps: StepResult[] = [];
     const deadline = ladderDeadline();
+    let budgetSpent = false;
     for (;;) {
-      const rate = nextLadderRate(options.rates, steps.map(ladderStep), { start, afterMiss: options.afterMiss, target: SLO_SHARE, refine: true });
-      if (rate === null) break;
-      if (Date.now() > deadline && steps.some((s) => meets(s))) {
-        log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops here`);
+      let rate = budgetSpent ? null : nextLadderRate(options.rates, steps.map(ladderStep), { start, afterMiss: options.afterMiss, target: SLO_SHARE });
+      if (rate !== null && Date.now() > deadline && steps.some((s) => meets(s))) {
+        log(`[${name}] time budget of ${options.budgetS} s spent: the ladder stops climbing here`);
         // Only a ladder that never missed has a capacity that is a lower bound.
         if (steps.every((s) => meets(s))) budgetCut.push(name);
-        break;
+        budgetSpent = true;
+        rate = null;
       }
+      if (rate === null && refine(steps)) rate = halfWayRate(steps.map(ladderStep), SLO_SHARE);
+      if (rate === null) break;
       log(`[${name}] ladder ${rate}/s for ${options.stepS} s`);
       const step = await run({ kind: 'ladder', rate, durationS: options.stepS });
       log(`[${name}]   ${describe(step)}`);
@@ -196,6 +204,8 @@ export async function runBench(
     }
     return steps;
   };
+  /** The best capacity of the baselines measured so far (0: none yet). */
+  const bestBaseline = (): number => Math.max(0, ...variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo ?? 0));
 
   const runSystem = async (variant: { name: string; mode: RetryMode; isDefault: boolean }): Promise<VariantResult> => {
     const t0 = Date.now();
@@ -232,7 +242,7 @@ export async function runBench(
         const known = defaultCapacity;
         const below =
           known === null ? null : ([...options.rates].reverse().find((r) => r <= known * OTHER_MODE_START) ?? options.rates[0] ?? known);
-        result.ladder = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below);
+        result.ladder = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
@@ -343,7 +353,8 @@ export async function runBench(
         // One rung above this system's capacity first: the baseline is expected at or above it (a miss walks down).
         const base = defaultCapacity ?? options.startRate;
         const start = options.rates.find((r) => r > base) ?? base;
-        result.ladder = await ladder(name, run, start);
+        // Refined while it may be the best baseline: at or above the best measured before it.
+        result.ladder = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
       }

@@ -6,6 +6,7 @@ import {
   latencyGrowth,
   latencySummary,
   meetsSlo,
+  halfWayRate,
   nextLadderRate,
   percentile,
   share,
@@ -219,6 +220,12 @@ describe('nextLadderRate', () => {
     expect(nextLadderRate(grid, [pass(6)], refine)).toBe(7);
     // Off by default.
     expect(nextLadderRate(grid, [pass(6), pass(7), grew(8)], { start: 6, afterMiss: 0 })).toBeNull();
+  });
+  it('halfWayRate: the half-way rate on its own, for a ladder stopped by its time budget', () => {
+    expect(halfWayRate([pass(8), grew(9)])).toBe(8.5);
+    expect(halfWayRate([pass(8), grew(9), pass(8.5)])).toBeNull();
+    expect(halfWayRate([pass(8), pass(9)])).toBeNull();
+    expect(halfWayRate([miss(8)])).toBeNull();
   });
   it('walks down when the first rung misses, and stops at the first pass', () => {
     expect(nextLadderRate(rates, [miss(4)], { start: 4, afterMiss: 1 })).toBe(3);

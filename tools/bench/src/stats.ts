@@ -175,15 +175,22 @@ export function nextLadderRate(
   options: { start: number; afterMiss: number; target?: number; refine?: boolean },
 ): number | null {
   const next = nextRung(rates, done, options);
-  if (next !== null || !options.refine) return next;
-  const target = options.target ?? 0.99;
+  return next !== null || !options.refine ? next : halfWayRate(done, options.target);
+}
+
+/**
+ * The rate half way between a ladder's capacity and the lowest rate above it
+ * that missed, rounded to half an order per second; null when there is no
+ * capacity, no miss above it, or no half-way rate left between them.
+ */
+export function halfWayRate(done: readonly LadderStep[], target = 0.99): number | null {
   const capacity = capacityAtSlo(done, target);
   if (capacity === null) return null;
   const above = done.filter((s) => s.rate > capacity && !meetsSlo(s, target)).map((s) => s.rate);
   if (!above.length) return null;
-  const mid = Math.round(capacity + Math.min(...above)) / 2;
-  const tried = done.map((s) => s.rate);
-  return mid > capacity && mid < Math.min(...above) && !tried.includes(mid) ? mid : null;
+  const lowestMiss = Math.min(...above);
+  const mid = Math.round(capacity + lowestMiss) / 2;
+  return mid > capacity && mid < lowestMiss && !done.some((s) => s.rate === mid) ? mid : null;
 }
 
 /** The ladder over the rungs alone (see {@link nextLadderRate}). */
