@@ -147,7 +147,7 @@ export async function runBench(
    * ladder climbed further, and the seed mode, started a rung below 11, walked down 10, 9, 8, 6),
    * which is why the budget went from 350 to 320 s and the other mode now starts at 0.7 x the
    * default's capacity and climbs (6, 8: two rungs). With the half-way rate each ladder may add
-   * (nextLadderRate's refine) a run at 320 s took 567.5 s, and `npm run bench` 9 min 39 s with its
+   * (halfWayRate) a run at 320 s took 567.5 s, and `npm run bench` 9 min 39 s with its
    * build: the budget went to 280 s, and to 260 s when the best baseline's half-way rate was let
    * run past it (one more rung, ~25 s; a run at 280 s without it took 482 s). At 260 s a run took
    * 538 s (`npm run bench` 10 min 12 s from a fresh clone, its build ~70 s), ~100 s of it the remote

@@ -203,23 +203,21 @@ describe('nextLadderRate', () => {
   it('stops at the top rung', () => {
     expect(nextLadderRate(rates, [pass(6), pass(8)], { start: 6, afterMiss: 1 })).toBeNull();
   });
-  it('with refine, tries half way between the capacity and the lowest miss above it, once the rungs are done', () => {
+  it('after the rungs, halfWayRate tries half way between the capacity and the lowest miss above it', () => {
     const grid = [6, 7, 8, 9];
-    const refine = { start: 6, afterMiss: 0, refine: true };
-    expect(nextLadderRate(grid, [pass(6), pass(7), grew(8)], refine)).toBe(7.5);
-    expect(nextLadderRate(grid, [pass(6), pass(7), grew(8), pass(7.5)], refine)).toBeNull();
-    expect(nextLadderRate(grid, [pass(6), pass(7), grew(8), miss(7.5)], refine)).toBeNull();
-    // From a walk down, between the pass it stopped at and the miss above it.
-    expect(nextLadderRate(grid, [miss(8), pass(7)], { ...refine, start: 8 })).toBe(7.5);
-    // Rungs two apart: the whole step first, then the half.
-    expect(nextLadderRate(rates, [pass(6), miss(8)], refine)).toBe(7);
-    expect(nextLadderRate(rates, [pass(6), miss(8), pass(7)], refine)).toBe(7.5);
-    // Nothing to refine: no capacity, no miss above it, or the ladder is not done.
-    expect(nextLadderRate(grid, [miss(6)], refine)).toBeNull();
-    expect(nextLadderRate(grid, [pass(8), pass(9)], { ...refine, start: 8 })).toBeNull();
-    expect(nextLadderRate(grid, [pass(6)], refine)).toBe(7);
-    // Off by default.
     expect(nextLadderRate(grid, [pass(6), pass(7), grew(8)], { start: 6, afterMiss: 0 })).toBeNull();
+    expect(halfWayRate([pass(6), pass(7), grew(8)])).toBe(7.5);
+    expect(halfWayRate([pass(6), pass(7), grew(8), pass(7.5)])).toBeNull();
+    expect(halfWayRate([pass(6), pass(7), grew(8), miss(7.5)])).toBeNull();
+    // From a walk down, between the pass it stopped at and the miss above it.
+    expect(nextLadderRate(grid, [miss(8), pass(7)], { start: 8, afterMiss: 0 })).toBeNull();
+    expect(halfWayRate([miss(8), pass(7)])).toBe(7.5);
+    // Rungs two apart: the whole step first, then the half.
+    expect(halfWayRate([pass(6), miss(8)])).toBe(7);
+    expect(halfWayRate([pass(6), miss(8), pass(7)])).toBe(7.5);
+    // Nothing to refine: no capacity, or no miss above it.
+    expect(halfWayRate([miss(6)])).toBeNull();
+    expect(halfWayRate([pass(8), pass(9)])).toBeNull();
   });
   it('halfWayRate: the half-way rate on its own, for a ladder stopped by its time budget', () => {
     expect(halfWayRate([pass(8), grew(9)])).toBe(8.5);

@@ -163,38 +163,9 @@ export function capacityRatio(system: number | null, baselines: readonly (number
  * more rungs after the first miss (to show how it degrades past the limit).
  * When the very first step misses, it walks down instead until a step meets
  * the SLO, and stops there. A rung whose latency grew is a miss like any.
- *
- * With `refine`, a ladder that would stop tries one more rate: half way
- * between its capacity and the lowest rate above it that missed, rounded to
- * half an order per second, when that falls between them. Near 8/s the rungs
- * are 12 % apart, coarser than the differences the bench is there to show.
+ * Once it is done, the bench may run one more rate: {@link halfWayRate}.
  */
 export function nextLadderRate(
-  rates: readonly number[],
-  done: readonly LadderStep[],
-  options: { start: number; afterMiss: number; target?: number; refine?: boolean },
-): number | null {
-  const next = nextRung(rates, done, options);
-  return next !== null || !options.refine ? next : halfWayRate(done, options.target);
-}
-
-/**
- * The rate half way between a ladder's capacity and the lowest rate above it
- * that missed, rounded to half an order per second; null when there is no
- * capacity, no miss above it, or no half-way rate left between them.
- */
-export function halfWayRate(done: readonly LadderStep[], target = 0.99): number | null {
-  const capacity = capacityAtSlo(done, target);
-  if (capacity === null) return null;
-  const above = done.filter((s) => s.rate > capacity && !meetsSlo(s, target)).map((s) => s.rate);
-  if (!above.length) return null;
-  const lowestMiss = Math.min(...above);
-  const mid = Math.round(capacity + lowestMiss) / 2;
-  return mid > capacity && mid < lowestMiss && !done.some((s) => s.rate === mid) ? mid : null;
-}
-
-/** The ladder over the rungs alone (see {@link nextLadderRate}). */
-function nextRung(
   rates: readonly number[],
   done: readonly LadderStep[],
   options: { start: number; afterMiss: number; target?: number },
@@ -213,4 +184,21 @@ function nextRung(
   if (firstMiss >= 0 && done.length - 1 - firstMiss >= options.afterMiss) return null;
   const highest = Math.max(...tried);
   return rungs.find((r) => r > highest) ?? null;
+}
+
+/**
+ * The rate half way between a ladder's capacity and the lowest rate above it
+ * that missed, rounded to half an order per second; null when there is no
+ * capacity, no miss above it, or no half-way rate left between them. Near
+ * 8/s the rungs are 12 % apart, coarser than the differences the bench is
+ * there to show.
+ */
+export function halfWayRate(done: readonly LadderStep[], target = 0.99): number | null {
+  const capacity = capacityAtSlo(done, target);
+  if (capacity === null) return null;
+  const above = done.filter((s) => s.rate > capacity && !meetsSlo(s, target)).map((s) => s.rate);
+  if (!above.length) return null;
+  const lowestMiss = Math.min(...above);
+  const mid = Math.round(capacity + lowestMiss) / 2;
+  return mid > capacity && mid < lowestMiss && !done.some((s) => s.rate === mid) ? mid : null;
 }
