@@ -133,11 +133,10 @@ export function createBookkeepingActivities({ store }: { store: OrderStore }): B
       await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
     },
     async RecordTransitions(records) {
-      // One statement: a retry finds every row or none. The order's address and flags are the last record's.
-      const last = records[records.length - 1];
-      if (!last) return;
-      const transitions = records.map(({ state, step, dedupeKey, payload }) => ({ state, dedupeKey, payload: { step, ...payload } }));
-      await store.recordTransitions(last.order, transitions, { addressSeq: last.addressSeq, late: records.some((r) => r.late === true) });
+      // In order, each idempotent: a retry after a partial write skips the rows already there.
+      for (const { order, state, step, dedupeKey, payload, addressSeq, late } of records) {
+        await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
+      }
     },
     async RecordEvent({ orderId, type, dedupeKey, payload, address, addressSeq, refundOwed }) {
       await store.recordEvent({ orderId, type, dedupeKey, payload }, { address, addressSeq, refundOwed });

@@ -30,30 +30,47 @@ export interface Carrier {
   dispatch(request: { shipmentId: string; orderId: string; address: Address | null }): Promise<{ carrierRef: string }>;
 }
 
-/**
- * Both of a payment's operations are decided under one lock, so a charge and a
- * void never both succeed: `sandbox.gateway_charge` and `sandbox.gateway_cancel`
- * (migration 004) take it and decide in one round trip.
- */
+/** Both of a payment's operations are decided under one lock, so a charge and a void never both succeed. */
+const LOCK = `SELECT pg_advisory_xact_lock(hashtext('sandbox-gateway:' || $1))`;
+
 export class SandboxGateway implements PaymentGateway {
   constructor(private readonly dataSource: DataSource) {}
 
   async charge({ paymentId, orderId, amount }: { paymentId: string; orderId: string; amount: number }): Promise<void> {
-    const [row] = (await this.dataSource.query(`SELECT sandbox.gateway_charge($1, $2, $3) AS taken`, [paymentId, orderId, amount.toFixed(2)])) as Array<{
-      taken: boolean;
-    }>;
-    if (row === undefined) throw new Error(`gateway: charge of ${paymentId} gave no answer`);
-    if (!row.taken) throw new PaymentVoidedError(paymentId);
+    await this.dataSource.transaction(async (em) => {
+      await em.query(LOCK, [paymentId]);
+      const cancelled: unknown[] = await em.query(`SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [cancelKey(paymentId)]);
+      const charged: unknown[] = await em.query(`SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [paymentId]);
+      // A voided payment refuses the charge; a refunded one answers as it did, with no second effect.
+      if (cancelled.length && !charged.length) throw new PaymentVoidedError(paymentId);
+      await em.query(
+        `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount)
+         VALUES ($1, 'charge', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
+        [paymentId, orderId, amount.toFixed(2)],
+      );
+    });
   }
 
   async cancel({ paymentId, orderId, amount }: { paymentId: string; orderId: string; amount: number }): Promise<'refunded' | 'voided'> {
-    const [row] = (await this.dataSource.query(`SELECT sandbox.gateway_cancel($1, $2, $3) AS outcome`, [paymentId, orderId, amount.toFixed(2)])) as Array<{
-      outcome: 'refunded' | 'voided';
-    }>;
-    if (row?.outcome !== 'refunded' && row?.outcome !== 'voided') throw new Error(`gateway: cancel of ${paymentId} gave no answer`);
-    return row.outcome;
+    return this.dataSource.transaction(async (em) => {
+      await em.query(LOCK, [paymentId]);
+      const existing: { operation: 'refund' | 'void' }[] = await em.query(
+        `SELECT operation FROM sandbox.gateway_operations WHERE idempotency_key = $1`,
+        [cancelKey(paymentId)],
+      );
+      if (existing[0]) return existing[0].operation === 'refund' ? 'refunded' : 'voided';
+      const charges: { amount: string }[] = await em.query(`SELECT amount FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [paymentId]);
+      const operation = charges[0] ? 'refund' : 'void';
+      await em.query(
+        `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount) VALUES ($1, $2, $3, $4, $5)`,
+        [cancelKey(paymentId), operation, paymentId, orderId, charges[0]?.amount ?? amount.toFixed(2)],
+      );
+      return operation === 'refund' ? 'refunded' : 'voided';
+    });
   }
 }
+
+const cancelKey = (paymentId: string): string => `refund:${paymentId}`;
 
 /** How long a sandbox call takes, as a real carrier's or warehouse's API would (0: answers at once). */
 export interface SandboxLatency {

@@ -141,8 +141,8 @@ export interface BookkeepingActivities {
   RecordTransition(record: TransitionRecord): Promise<void>;
   /**
    * Transitions that follow each other with nothing between them (validated,
-   * in_review; paid, shipping), in order, in one local activity and one
-   * statement: each is still its own row under its own dedupe key.
+   * in_review; paid, shipping), in order, in one local activity: each is still
+   * its own row under its own dedupe key.
    */
   RecordTransitions(records: TransitionRecord[]): Promise<void>;
   RecordEvent(record: EventRecord): Promise<void>;

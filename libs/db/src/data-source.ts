@@ -6,11 +6,10 @@ import { PaymentEntity } from './entities/payment.entity';
 import { Init1764115200001 } from './migrations/001-init';
 import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
 import { Admissions1764115200039 } from './migrations/003-admissions';
-import { OneRoundTripDecisions1764115200048 } from './migrations/004-one-round-trip-decisions';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
-export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002, Admissions1764115200039, OneRoundTripDecisions1764115200048];
+export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002, Admissions1764115200039];
 
 export interface DataSourceConfig {
   url: string;

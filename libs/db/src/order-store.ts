@@ -48,7 +48,7 @@ export interface OrderPage {
 export class OrderStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  // The writes on every order's hot path (receive, transitions, event) are
+  // The three writes on every order's hot path (receive, transition, event) are
   // single statements: each is atomic by itself and costs one round trip.
 
   /** Inserts the order in state `received` unless it exists. Returns true when inserted. */
@@ -74,7 +74,6 @@ export class OrderStore {
    * saying how it ended). The workflow's address is the truth: an address change
    * that arrived before ReceiveOrder created the row is applied here at the
    * latest, and an older address never overwrites a newer one (`addressSeq`).
-   * Returns true when the event was appended.
    */
   async recordTransition(
     order: OrderInput,
@@ -83,30 +82,12 @@ export class OrderStore {
     payload: Record<string, unknown> = {},
     flags: TransitionFlags = {},
   ): Promise<boolean> {
-    return (await this.recordTransitions(order, [{ state, dedupeKey, payload }], flags)) > 0;
-  }
-
-  /**
-   * Transitions that follow each other, in one statement: one event each (in
-   * this order, each once per dedupe key), and the order row moved to the last
-   * state whose event was appended, with the order's address and flags as
-   * {@link recordTransition} writes them. Returns how many events were appended.
-   */
-  async recordTransitions(
-    order: OrderInput,
-    transitions: ReadonlyArray<{ state: OrderState; dedupeKey: string; payload?: Record<string, unknown> }>,
-    flags: TransitionFlags = {},
-  ): Promise<number> {
-    if (transitions.length === 0) return 0;
-    const rows: { appended: number }[] = await this.dataSource.query(
-      `WITH t AS (SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[]) WITH ORDINALITY AS t(state, payload, dedupe_key, n)),
-       e AS (
-         INSERT INTO events (order_id, type, payload, dedupe_key) SELECT $1, 'transition', payload, dedupe_key FROM t ORDER BY n
-         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING dedupe_key),
-       last AS (SELECT t.state FROM t JOIN e USING (dedupe_key) ORDER BY t.n DESC LIMIT 1),
-       o AS (
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
        INSERT INTO orders (id, state, address, items, payment_id, address_seq, late)
-       SELECT $1, last.state, $5::jsonb, $6::jsonb, $7, $8, $9 FROM last
+       SELECT $1, $4, $5::jsonb, $6::jsonb, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM e)
        ON CONFLICT (id) DO UPDATE SET
          state = EXCLUDED.state,
          -- The terminal transition is the workflow's last word: its address stands, even over a
@@ -118,16 +99,12 @@ export class OrderStore {
          late = orders.late OR EXCLUDED.late,
          refund_owed = false,
          updated_at = clock_timestamp()
-       -- Nor is it undone: a step's write that lands after the order ended (a local activity the
-       -- workflow stopped waiting for when it was cancelled) adds its event but leaves the row.
-       WHERE orders.state NOT IN ('completed','cancelled','failed')
-       RETURNING id)
-       SELECT (SELECT count(*) FROM e)::int AS appended`,
+       RETURNING id`,
       [
         order.orderId,
-        transitions.map((t) => t.state),
-        transitions.map((t) => JSON.stringify({ state: t.state, ...t.payload })),
-        transitions.map((t) => t.dedupeKey),
+        json({ state, ...payload }),
+        dedupeKey,
+        state,
         json(order.address),
         json(order.items),
         order.paymentId,
@@ -135,7 +112,7 @@ export class OrderStore {
         flags.late ?? false,
       ],
     );
-    return rows[0]?.appended ?? 0;
+    return rows.length > 0;
   }
 
   /**

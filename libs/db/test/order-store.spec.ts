@@ -15,7 +15,7 @@ let store: OrderStore;
 
 beforeAll(async () => {
   db = await startTestDatabase('db');
-  expect(await migrate(db.url)).toEqual(['Init1764115200001', 'MoneyAndGoods1764115200002', 'Admissions1764115200039', 'OneRoundTripDecisions1764115200048']);
+  expect(await migrate(db.url)).toEqual(['Init1764115200001', 'MoneyAndGoods1764115200002', 'Admissions1764115200039']);
   dataSource = await createDataSource({ url: db.url }).initialize();
   store = new OrderStore(dataSource);
 });
@@ -63,47 +63,6 @@ describe('OrderStore', () => {
     expect(after.state).toBe('validated');
     expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
     expect(await sql(`SELECT count(*)::int AS n FROM events WHERE order_id = 't1' AND payload->>'state' = 'validated'`)).toEqual([{ n: 1 }]);
-  });
-
-  it('records consecutive transitions in one call: one event each, in order, and the row at the last state', async () => {
-    await store.receiveOrder(order('tt1'));
-    const pair = [
-      { state: 'paid' as const, dedupeKey: 'state:paid', payload: { step: 'ChargePayment' } },
-      { state: 'shipping' as const, dedupeKey: 'state:shipping', payload: { step: 'ShippingWorkflow' } },
-    ];
-    expect(await store.recordTransitions(order('tt1'), pair, { addressSeq: 0 })).toBe(2);
-    const [after] = await sql<{ state: string; updated_at: Date }>(`SELECT state, updated_at FROM orders WHERE id = 'tt1'`);
-    expect(after.state).toBe('shipping');
-    expect(await sql(`SELECT dedupe_key, payload->>'state' AS state, payload->>'step' AS step FROM events WHERE order_id = 'tt1' ORDER BY id`)).toEqual([
-      { dedupe_key: 'state:received', state: 'received', step: 'ReceiveOrder' },
-      { dedupe_key: 'state:paid', state: 'paid', step: 'ChargePayment' },
-      { dedupe_key: 'state:shipping', state: 'shipping', step: 'ShippingWorkflow' },
-    ]);
-    // A retry appends nothing and leaves the row as it was.
-    expect(await store.recordTransitions(order('tt1'), pair)).toBe(0);
-    const [again] = await sql<{ state: string; updated_at: Date }>(`SELECT state, updated_at FROM orders WHERE id = 'tt1'`);
-    expect(again).toEqual(after);
-  });
-
-  it('never moves an ended order back: a step write that lands after the end adds its event, the row stays ended', async () => {
-    await store.receiveOrder(order('tt3'));
-    expect(await store.recordTransition(order('tt3'), 'cancelled', 'state:cancelled', { reason: 'customer' })).toBe(true);
-    const [ended] = await sql(`SELECT state, updated_at FROM orders WHERE id = 'tt3'`);
-    expect(await store.recordTransitions(order('tt3'), [{ state: 'in_review', dedupeKey: 'state:in_review' }])).toBe(1);
-    expect(await sql(`SELECT state, updated_at FROM orders WHERE id = 'tt3'`)).toEqual([ended]);
-    expect(ended).toMatchObject({ state: 'cancelled' });
-  });
-
-  it('after a write of only the first of two transitions, the retry appends the second and moves the row on', async () => {
-    await store.receiveOrder(order('tt2'));
-    expect(await store.recordTransition(order('tt2'), 'validated', 'state:validated')).toBe(true);
-    const pair = [
-      { state: 'validated' as const, dedupeKey: 'state:validated' },
-      { state: 'in_review' as const, dedupeKey: 'state:in_review' },
-    ];
-    expect(await store.recordTransitions(order('tt2'), pair)).toBe(1);
-    expect(await sql(`SELECT state FROM orders WHERE id = 'tt2'`)).toEqual([{ state: 'in_review' }]);
-    expect(await sql(`SELECT count(*)::int AS n FROM events WHERE order_id = 'tt2'`)).toEqual([{ n: 3 }]);
   });
 
   it('a transition creates the row of an order that was never received, so no order is lost', async () => {

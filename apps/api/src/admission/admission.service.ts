@@ -13,16 +13,15 @@
  * refunded, or was dispatched and finishes late; counting it would let a
  * backlog of the past refuse orders the system can now serve.
  *
- * The decision and the admission row are one call of `admit_order`
- * (migration 004), under an advisory lock, so concurrent POSTs, to one replica
- * or several, never admit more than the limit; what counts as in flight is
- * defined there once (`orders_in_flight`). The limit is fixed (ADMISSION_MAX_IN_FLIGHT=N) or adaptive,
+ * The decision and the admission row are one transaction under an advisory
+ * lock, so concurrent POSTs, to one replica or several, never admit more than
+ * the limit. The limit is fixed (ADMISSION_MAX_IN_FLIGHT=N) or adaptive,
  * recomputed every ADMISSION_REFRESH_MS from the orders that ended in the last
  * ADMISSION_WINDOW_MS (see limiter.ts).
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { API_CONFIG } from '../config/api-config';
 import type { AdmissionConfig, ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
@@ -30,6 +29,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { AdmissionRefusedException } from './admission-refused';
 import { LimiterSettings, nextLimit, retryAfterSeconds } from './limiter';
 
+/** pg_advisory_xact_lock key serialising admission decisions across replicas ("039 admission"). */
+const ADMISSION_LOCK = 39_0039;
 /** Admission rows are kept this many deadlines (the latency of a late order is measured from them). */
 const KEEP_DEADLINES = 3;
 const ENDED = `('completed','cancelled','failed')`;
@@ -120,23 +121,22 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     if (this.inFlight >= limit && !(await this.known(orderId))) return this.refuse(limit, this.inFlight);
     let decision: { admitted: Admitted | null; inFlight: number | null };
     try {
-      // One round trip: admit_order (migration 004) takes the admission lock, counts and inserts.
-      const [row] = (await this.dataSource.query(`SELECT known, in_flight, admitted FROM admit_order($1, $2, $3, $4)`, [
-        orderId,
-        this.settings.deadlineMs,
-        limit,
-        `${LOCK_TIMEOUT_MS}ms`,
-      ])) as Array<{ known: boolean; in_flight: number; admitted: boolean }>;
-      if (!row) throw new Error(`admission of ${orderId}: admit_order returned no row`);
-      if (row.known) decision = { admitted: 'known', inFlight: null };
-      else decision = row.admitted ? { admitted: 'admitted', inFlight: row.in_flight + 1 } : { admitted: null, inFlight: row.in_flight };
+      decision = await this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock($1)`, [ADMISSION_LOCK, `${LOCK_TIMEOUT_MS}ms`]);
+        const [row] = (await m.query(
+          `WITH known AS (SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known),
+                n AS (SELECT (${inFlightSql(2)}) AS n),
+                ins AS (INSERT INTO admissions (order_id) SELECT $1 FROM known, n WHERE NOT known.known AND n.n < $3 RETURNING 1)
+           SELECT known.known, n.n::int AS n, (SELECT count(*) FROM ins)::int AS inserted FROM known, n`,
+          [orderId, this.settings.deadlineMs, limit],
+        )) as Array<{ known: boolean; n: number; inserted: number }>;
+        if (row?.known) return { admitted: 'known' as const, inFlight: null };
+        const n = Number(row?.n ?? 0);
+        return row?.inserted ? { admitted: 'admitted' as const, inFlight: n + 1 } : { admitted: null, inFlight: n };
+      });
     } catch (err) {
       // Too many admissions waiting for the lock at once: the system is busy, say so (never a 500).
-      // A retried POST of an order already admitted or recorded is still let through.
-      if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) {
-        if (await this.known(orderId)) return 'known';
-        return this.refuse(limit, Math.max(this.inFlight, limit));
-      }
+      if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) return this.refuse(limit, Math.max(this.inFlight, limit));
       throw err;
     }
     if (decision.inFlight !== null) this.inFlight = decision.inFlight;
@@ -172,7 +172,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
          WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
         [s.windowMs, s.deadlineMs],
       )) as Array<{ in_time: number }>;
-      const { n: inFlight, oldestMs } = await this.countInFlight();
+      const { n: inFlight, oldestMs } = await this.countInFlight(this.dataSource.manager);
       await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
       const finishedInTime = Number(stats?.in_time ?? 0);
       this.inFlight = inFlight;
@@ -191,10 +191,26 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async countInFlight(): Promise<{ n: number; oldestMs: number | null }> {
-    const [row] = (await this.dataSource.query(`SELECT orders_in_flight($1) AS n, orders_in_flight_oldest_ms($1) AS oldest`, [
-      this.settings.deadlineMs,
-    ])) as Array<{ n: string | number; oldest: number | string | null }>;
+  private async countInFlight(m: EntityManager): Promise<{ n: number; oldestMs: number | null }> {
+    const [row] = (await m.query(`SELECT (${inFlightSql(1)}) AS n, (${oldestSql(1)}) AS oldest`, [this.settings.deadlineMs])) as Array<{ n: string | number; oldest: number | string | null }>;
     return { n: Number(row?.n ?? 0), oldestMs: row?.oldest == null ? null : Number(row.oldest) };
   }
 }
+
+/**
+ * Orders in flight ($p: the deadline, ms): open orders within their deadline
+ * (counted from admission) not owing a refund, plus admitted orders the
+ * workflow has not recorded yet.
+ */
+const cutoff = (p: number) => `now() - make_interval(secs => $${p}::float8 / 1000)`;
+const inFlightSql = (p: number) => `
+  (SELECT count(*) FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
+    WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)})
+  + (SELECT count(*) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id))`;
+/** Age of the oldest order in flight, ms (null when none). */
+const oldestSql = (p: number) => `
+  SELECT extract(epoch FROM now() - min(t)) * 1000 FROM (
+    SELECT min(coalesce(a.admitted_at, o.created_at)) AS t FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
+      WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)}
+    UNION ALL
+    SELECT min(a.admitted_at) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)) oldest`;
