@@ -21,6 +21,8 @@ import type { MessageKind, Window } from './plan';
 import { seededRandom } from './random';
 import { holds } from './rules';
 import type { InvariantReport } from './rules';
+import { captureStuckWorkflows, formatStuckWorkflows } from './stuck';
+import type { StuckWorkflow } from './stuck';
 
 export const RETRY_MODES = ['seed', 'deadline'] as const;
 export type RetryMode = (typeof RETRY_MODES)[number];
@@ -63,6 +65,8 @@ export interface ModeRun {
   landed: Record<Phase | 'near_deadline', WindowCounts>;
   /** Orders still not terminal / workflows still running when the settle deadline passed. */
   unsettled: { notTerminal: number; running: number };
+  /** The first few workflows still running when the settle deadline passed: what each waits on, its history's tail. */
+  stuck: StuckWorkflow[];
   settleMs: number;
   wallSeconds: number;
   report: InvariantReport;
@@ -155,6 +159,9 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     }
     const settleMs = Date.now() - settleStarted;
     log(`[${retryMode}] settled in ${(settleMs / 1000).toFixed(1)} s (not terminal: ${unsettled.notTerminal}, workflows running: ${unsettled.running}); checking ...`);
+    // Read what any workflow still running waits on now, while its server is up: the dev server's state goes with the stack.
+    const stuck = unsettled.running > 0 ? await captureStuckWorkflows(temporal) : [];
+    if (stuck.length) log(`[${retryMode}] ${formatStuckWorkflows(stuck).replace(/\n/g, `\n[${retryMode}] `)}`);
 
     await placeMessages(db, driven);
     const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
@@ -168,6 +175,7 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
       notAccepted: driven.filter((d) => !d.accepted).map((d) => ({ orderId: d.plan.orderId, status: d.postStatus, error: d.postError })),
       ...countMessages(driven),
       unsettled,
+      stuck,
       settleMs,
       wallSeconds: Math.round((Date.now() - started) / 100) / 10,
       report,
