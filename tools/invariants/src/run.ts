@@ -4,7 +4,7 @@
  * planned orders driven through the API, a wait (polling, with a deadline)
  * until every order has settled, then the invariant check.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
@@ -121,7 +121,8 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     RATE_LIMIT_MAX: '0',
     ADMISSION_MAX_IN_FLIGHT: 'off',
     ORDER_REVIEW_MS: String(options.reviewMs),
-    LOG_LEVEL: 'error',
+    // Warnings too: the SDK's (a workflow task that failed, a completion the server refused) are what explains a workflow that never ends.
+    LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '30',
   });
   const { stack } = running;
@@ -161,7 +162,10 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     log(`[${retryMode}] settled in ${(settleMs / 1000).toFixed(1)} s (not terminal: ${unsettled.notTerminal}, workflows running: ${unsettled.running}); checking ...`);
     // Read what any workflow still running waits on now, while its server is up: the dev server's state goes with the stack.
     const stuck = unsettled.running > 0 ? await captureStuckWorkflows(temporal) : [];
-    if (stuck.length) log(`[${retryMode}] ${formatStuckWorkflows(stuck).replace(/\n/g, `\n[${retryMode}] `)}`);
+    if (stuck.length) {
+      log(`[${retryMode}] ${formatStuckWorkflows(stuck).replace(/\n/g, `\n[${retryMode}] `)}`);
+      for (const line of workerWarnings(running.logsDir)) log(`[${retryMode}] ${line}`);
+    }
 
     await placeMessages(db, driven);
     const { report, evidence } = await checkInvariants({ db, temporal, orderIds: acceptedIds });
@@ -188,6 +192,21 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     await running.stop({ keepLogs: options.keepLogs });
     if (options.keepLogs) log(`[${retryMode}] logs kept in ${running.logsDir}`);
   }
+}
+
+/** The workers' last warnings and errors (JSON lines at level 40 and up), for a run whose workflows did not all end. */
+function workerWarnings(logsDir: string, limit = 40): string[] {
+  const lines: string[] = [];
+  for (const app of ['order-worker', 'shipping-worker']) {
+    const file = join(logsDir, `${app}.log`);
+    if (!existsSync(file)) continue;
+    const warnings = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => /"level":\s*(4|5|6)0\b/.test(line) && !line.includes('fault injection is ON'));
+    lines.push(`${app}: ${warnings.length} warnings or errors${warnings.length > limit ? `, the last ${limit}` : ''}:`);
+    for (const line of warnings.slice(-limit)) lines.push(`  ${line.slice(0, 400)}`);
+  }
+  return lines;
 }
 
 const emptyCounts = (): WindowCounts => ({
