@@ -24,7 +24,7 @@ import type { ScaleOutResult } from './scale-out';
 import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc, resultsJson } from './report';
-import { Driver, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver } from './run';
+import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
 import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
 
 export interface ReadsResult {
@@ -52,7 +52,14 @@ export interface VariantResult {
   burst: StepResult | null;
   reads: { step: StepResult; autocannon: ReadsResult } | null;
   overload: (StepResult & { goodputOfCapacity: number | null }) | null;
-  faults: { steady: StepResult | null; burst: StepResult | null; doubleCharges: number; invariantNotes: string[] } | null;
+  faults: {
+    steady: StepResult | null;
+    burst: StepResult | null;
+    doubleCharges: number;
+    invariantNotes: string[];
+    /** The steady step's orders that missed the SLO (up to 10): where their time went. Absent in older results. */
+    missed?: OrderTrace[];
+  } | null;
   startupS: number;
 }
 
@@ -397,8 +404,10 @@ export async function runBench(
       try {
         const ids = [...steady.orderIds, ...(burst?.orderIds ?? [])];
         const { report } = await checkInvariants({ db, temporal: null, orderIds: ids });
-        result.faults = { steady, burst, doubleCharges: report.doubleCharged.length, invariantNotes: report.notes };
+        const missed = await traceOrders(running.stack.databaseUrl, steady.missedOrders);
+        result.faults = { steady, burst, doubleCharges: report.doubleCharged.length, invariantNotes: report.notes, missed };
         log(`[faults] double charges: ${report.doubleCharged.length}`);
+        for (const m of missed) log(`[faults] missed: ${m.orderId} ${m.state ?? '?'} after ${m.latencyMs === null ? '-' : `${(m.latencyMs / 1000).toFixed(1)} s`}: ${m.events.join(', ')}`);
       } finally {
         await db.end();
       }

@@ -26,6 +26,7 @@ const step = (rate: number, withinSloShare: number, cpu: Record<string, number>,
   clientCpuSeconds: 1,
   otherCpuSeconds: 2,
   orderIds: [],
+  missedOrders: [],
   backlogAtStart: 0,
   ...extra,
 });

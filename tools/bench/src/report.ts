@@ -40,7 +40,7 @@ const STEP_HEADER = [
 
 /** The results JSON: the report without the accepted orders' ids (steps' `orderIds` lists; the reads' count of ids stays). */
 export const resultsJson = (report: BenchReport): string =>
-  `${JSON.stringify(report, (key, value: unknown) => (key === 'orderIds' && Array.isArray(value) ? undefined : value), 2)}\n`;
+  `${JSON.stringify(report, (key, value: unknown) => ((key === 'orderIds' || key === 'missedOrders') && Array.isArray(value) ? undefined : value), 2)}\n`;
 
 /**
  * What saturates first, read from the CPU figures of the first ladder step
@@ -206,6 +206,13 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       out.push(
         `Under faults: **${v.faults.doubleCharges} double charges**${v.faults.invariantNotes.length ? ` (${v.faults.invariantNotes.join('; ')})` : ''}.`,
       );
+      const missed = v.faults.missed ?? [];
+      if (missed.length) {
+        out.push('');
+        out.push('Where the time of the steady step\'s orders outside 15 s went (their recorded events, seconds from the POST):');
+        out.push('');
+        for (const m of missed) out.push(`- \`${m.orderId}\`, ${m.state ?? '?'}${m.latencyMs === null ? '' : ` after ${sec(m.latencyMs)}`}: ${m.events.join(', ')}`);
+      }
     }
   }
   if (report.scaleOut) out.push(...scaleOutSection(report.scaleOut, paths.chartPath.replace(/\.svg$/, '-scale-out.svg')));

@@ -82,6 +82,8 @@ export interface StepResult {
   otherCpuSeconds: number;
   /** The accepted orders' ids (not written to the JSON). */
   orderIds: string[];
+  /** The accepted orders not completed within the SLO: when each was posted and its latency (null: not completed). Not written to the JSON. */
+  missedOrders: Array<{ orderId: string; postedAt: number; latencyMs: number | null }>;
   /** Orders of earlier steps still running when this one started (after settling; see settle). */
   backlogAtStart: number;
 }
@@ -203,6 +205,10 @@ export async function runStep(
     clientCpuSeconds: Math.round(clientCpuSeconds * 100) / 100,
     otherCpuSeconds: Math.round(Math.max(0, machineCpu - ours) * 100) / 100,
     orderIds: accepted,
+    missedOrders: accepted.flatMap((id, i) => {
+      const latencyMs = latencies[i] ?? null;
+      return latencyMs !== null && latencyMs <= SLO_MS ? [] : [{ orderId: id, postedAt: postedAt.get(id) as number, latencyMs }];
+    }),
     backlogAtStart,
   };
 }
@@ -234,6 +240,39 @@ export async function systemDriver(apiUrl: string, databaseUrl: string): Promise
     },
     close: () => db.end(),
   };
+}
+
+/** Where one order's time went: its recorded events, in real time from its POST. */
+export interface OrderTrace {
+  orderId: string;
+  state: string | null;
+  latencyMs: number | null;
+  /** `event +s`, from the events table (transitions by state, audit events by type). */
+  events: string[];
+}
+
+/** Reads, for each missed order, what it recorded and when (the events table's own clock, like the completion). */
+export async function traceOrders(databaseUrl: string, missed: StepResult['missedOrders'], limit = 10): Promise<OrderTrace[]> {
+  const chosen = missed.slice(0, limit);
+  if (!chosen.length) return [];
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ order_id: string; what: string; ms: string }>(
+      `SELECT order_id, CASE WHEN type = 'transition' THEN payload->>'state' ELSE type END AS what, EXTRACT(EPOCH FROM ts) * 1000 AS ms
+         FROM events WHERE order_id = ANY($1) ORDER BY id`,
+      [chosen.map((m) => m.orderId)],
+    );
+    const { rows: states } = await db.query<{ id: string; state: string }>(`SELECT id, state FROM orders WHERE id = ANY($1)`, [chosen.map((m) => m.orderId)]);
+    return chosen.map((m) => ({
+      orderId: m.orderId,
+      state: states.find((r) => r.id === m.orderId)?.state ?? null,
+      latencyMs: m.latencyMs,
+      events: rows.filter((r) => r.order_id === m.orderId).map((r) => `${r.what} +${((Number(r.ms) - m.postedAt) / 1000).toFixed(1)}s`),
+    }));
+  } finally {
+    await db.end();
+  }
 }
 
 /** The bare baseline, started with the Temporal client; completion when the client sees the result. */
