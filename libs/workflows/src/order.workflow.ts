@@ -71,6 +71,7 @@ import {
   statusQuery,
   updateAddressSignal,
   updateAddressUpdate,
+  WORKFLOW_TASK_TIMEOUT_MS,
 } from '@order-fulfillment/contracts';
 import { CallContext, CallHow, callActivity } from './activity-calls';
 import type { ShippingWorkflow } from './shipping.workflow';
@@ -479,6 +480,8 @@ class OrderRun implements CallContext {
       ],
       cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // Its chains of local-activity retries hand the task back as often as the order's do.
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
       // No execution timeout: this workflow cancels the child when it must stop
       // before dispatch, and after dispatch nothing may cut the shipment short.
     });

@@ -243,7 +243,7 @@ describe('the workflow owns every ending', () => {
     expect(world.transitions.at(-1)).toMatchObject({ state: 'cancelled' });
   });
 
-  it('a chain of local-activity retries hands the workflow task back, so a cancel gets through while it runs', async () => {
+  it('a chain of local-activity retries hands the workflow task back (the SDK heartbeat at 80 % of the task timeout), so a cancel gets through while it runs', async () => {
     const world = new FakeWorld();
     const order = newOrder();
     let firstCharge = 0;
@@ -264,7 +264,7 @@ describe('the workflow owns every ending', () => {
       return { result: (await handle.result()) as OrderResult, acceptedAfterMs: accepted };
     });
     expect(result.state).toBe('cancelled');
-    // The previous release held the task for the whole chain (about 6 s here).
+    // With the default 10 s task timeout the worker held the task for the whole chain (about 6 s here).
     expect(acceptedAfterMs).toBeLessThan(3_000);
     expect(world.standingCharges()).toEqual([]);
   });
