@@ -6,7 +6,7 @@ describe('parseArgs', () => {
     expect(full.only).toEqual(['ladder', 'burst', 'reads', 'faults', 'overload', 'scale-out']);
     expect(full.scaleOut).toEqual({ orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] });
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
-    expect(full.rates).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 24]);
+    expect(full.rates).toEqual([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32]);
     expect(full.startRate).toBe(6);
     expect(full.stepS).toBe(20);
     expect(full.afterMiss).toBe(0);
@@ -49,7 +49,7 @@ describe('parseArgs', () => {
     expect(parseArgs(['--after-miss', '0']).afterMiss).toBe(0);
   });
   it('shows the new defaults in USAGE', () => {
-    expect(USAGE).toContain('--rates 1,2,3,4,5,6,7,8,9,10,11,12,13,14,16,18,20,24');
+    expect(USAGE).toContain('--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32');
     expect(USAGE).toContain('--start 6');
     expect(USAGE).toContain('--step-s 20');
     expect(USAGE).toContain('--after-miss 0');

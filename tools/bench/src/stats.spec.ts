@@ -219,6 +219,21 @@ describe('nextLadderRate', () => {
     expect(halfWayRate([miss(6)])).toBeNull();
     expect(halfWayRate([pass(8), pass(9)])).toBeNull();
   });
+  it('composed as the bench does, the default rungs climb 2/s at a time and the halving ends 0.5/s from the limit', () => {
+    const rungs = [1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32];
+    const ladder = (limit: number): number[] => {
+      const done: Array<ReturnType<typeof pass>> = [];
+      for (;;) {
+        const rate = nextLadderRate(rungs, done, { start: 6, afterMiss: 0 }) ?? halfWayRate(done);
+        if (rate === null) return done.map((s) => s.rate);
+        done.push(rate <= limit ? pass(rate) : miss(rate));
+      }
+    };
+    expect(ladder(11.2)).toEqual([6, 8, 10, 12, 11, 11.5]);
+    expect(ladder(10.7)).toEqual([6, 8, 10, 12, 11, 10.5]);
+    expect(ladder(15)).toEqual([6, 8, 10, 12, 14, 16, 15, 15.5]);
+    expect(capacityAtSlo([6, 8, 10, 12, 11, 11.5].map((r) => (r <= 11.2 ? pass(r) : miss(r))))).toBe(11);
+  });
   it('halfWayRate: the half-way rate on its own, for a ladder stopped by its time budget', () => {
     expect(halfWayRate([pass(8), grew(9)])).toBe(8.5);
     expect(halfWayRate([pass(8), grew(9), pass(8.5)])).toBeNull();

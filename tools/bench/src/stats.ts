@@ -189,9 +189,9 @@ export function nextLadderRate(
 /**
  * The rate half way between a ladder's capacity and the lowest rate above it
  * that missed, rounded to half an order per second; null when there is no
- * capacity, no miss above it, or no half-way rate left between them. Near
- * 8/s the rungs are 12 % apart, coarser than the differences the bench is
- * there to show.
+ * capacity, no miss above it, or no half-way rate left between them. The
+ * bench asks again after each such rate, so it halves the gap between rungs
+ * (2/s apart above 6/s) down to 0.5/s.
  */
 export function halfWayRate(done: readonly LadderStep[], target = 0.99): number | null {
   const capacity = capacityAtSlo(done, target);
