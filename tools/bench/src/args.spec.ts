@@ -7,10 +7,10 @@ describe('parseArgs', () => {
     expect(full.scaleOut).toEqual({ orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] });
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
     expect(full.rates).toEqual([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32]);
-    expect(full.startRate).toBe(6);
+    expect(full.startRate).toBe(8);
     expect(full.stepS).toBe(20);
     expect(full.afterMiss).toBe(0);
-    expect(full.budgetS).toBe(250);
+    expect(full.budgetS).toBe(320);
     const quick = parseArgs(['--quick']);
     expect(quick.quick).toBe(true);
     expect(quick.stepS).toBe(10);
@@ -50,10 +50,10 @@ describe('parseArgs', () => {
   });
   it('shows the new defaults in USAGE', () => {
     expect(USAGE).toContain('--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32');
-    expect(USAGE).toContain('--start 6');
+    expect(USAGE).toContain('--start 8');
     expect(USAGE).toContain('--step-s 20');
     expect(USAGE).toContain('--after-miss 0');
-    expect(USAGE).toContain('--budget-s 250');
+    expect(USAGE).toContain('--budget-s 320');
   });
   it('names the field and the reason for bad input', () => {
     expect(() => parseArgs(['--only', 'ladder,nap'])).toThrow('--only: unknown value "nap"');

@@ -135,9 +135,12 @@ export async function runBench(
    * The ladders share the time budget (budgetS, counted from the start of the run): each gets its
    * part of what is left when it starts, and stops climbing past it once it has a rung that met
    * the SLO (its capacity is then a lower bound, marked in the JSON). The first ladder (the default
-   * mode's) starts from --start, 6/s, four or five rungs below its capacity, while the others start
-   * a rung from the default's capacity, so it weighs FIRST_LADDER_WEIGHT (2) against 1 for each
-   * other: with the full run's four ladders it gets 2/5 of the budget, not 1/4.
+   * mode's) starts from --start, 8/s, a few rungs below its capacity on a fast machine, and the
+   * second (bare local, the best baseline so far) is the ratio's other side: each weighs 2 against 1
+   * for any later one (LADDER_WEIGHTS). With the full run's four ladders the default's gets 2/6 of
+   * the budget, bare local 2/4 of what is left when it starts. On an idle machine (2026-12-05) with
+   * 1/s rungs, 250 s and weights 2, 1, 1, 1, every ladder was cut before its first miss: the default
+   * at 14/s, bare local at 18/s, and the ratio compared two lower bounds.
    *
    * Time of the full run (2 cores; each step's wallS in the JSON). A rung takes stepS (20 s) plus
    * the tail of its last orders: ~23.5 s when it keeps up, ~30 s when its latency grows, up to
@@ -146,7 +149,7 @@ export async function runBench(
    * rung, ~20 s), burst (~8 s) and overload (a rung at 2x, ~25 s); each baseline's burst (~10 s);
    * the other mode's burst (~8 s, plus a fresh stack after a share miss); the faults steps (~60 s:
    * a rung watched 18 s past its last POST, whose hung calls never finish, and a burst); the
-   * scale-out step (~85 s); stops and bundling (~15 s). The budget (250 s) ends at the last
+   * scale-out step (~85 s); stops and bundling (~15 s). The budget ends at the last
    * ladder's start of a rung, so the ladders end at most a rung after it (the other mode's
    * walk-down, which needs one rung that meets the SLO, can add one or two), and what follows them
    * (the other mode's burst, faults, scale-out) is ~170 s: 250 + ~30 + ~170 = ~450 s, plus the half-way rates past the budget. Measured:
@@ -159,18 +162,22 @@ export async function runBench(
    * run past it (one more rung, ~25 s; a run at 280 s without it took 482 s). At 260 s a run took
    * 538 s (`npm run bench` 10 min 12 s from a fresh clone, its build ~70 s), ~100 s of it the remote
    * baseline walking down four rungs from above the default's capacity: it now starts at it, and
-   * the budget is 250 s.
+   * the budget was 250 s. With rungs 2/s apart a ladder needs half the rungs to reach its limit, and
+   * one that misses early ends early; at 250 s an idle machine's run took 414.6 s (`npm run bench`
+   * 7 min 26 s) with every ladder cut, so the budget is 320 s and the default mode starts at 8/s.
    */
-  const FIRST_LADDER_WEIGHT = 2;
+  /** The ratio's two sides, the default mode's ladder and the first baseline's (bare local), weigh 2 each; any later ladder 1. */
+  const LADDER_WEIGHTS = [2, 2];
+  const weightOf = (index: number): number => LADDER_WEIGHTS[index] ?? 1;
   /** Where another retry mode's ladder starts, as a share of the default mode's capacity. */
   const OTHER_MODE_START = 0.7;
   const ladderCount =
     (has('ladder') ? systemModes.length : 0) + (has('ladder') ? options.variants.filter((v) => v.startsWith('bare-')).length : 0);
-  let weightLeft = ladderCount ? FIRST_LADDER_WEIGHT + (ladderCount - 1) : 0;
+  let weightLeft = Array.from({ length: ladderCount }, (_, i) => weightOf(i)).reduce((a, b) => a + b, 0);
   let laddersStarted = 0;
   const ladderDeadline = (): number => {
     const end = startedAt + options.budgetS * 1000;
-    const weight = laddersStarted++ === 0 ? FIRST_LADDER_WEIGHT : 1;
+    const weight = weightOf(laddersStarted++);
     const share = (Math.max(0, end - Date.now()) * weight) / Math.max(weight, weightLeft);
     weightLeft = Math.max(0, weightLeft - weight);
     return Date.now() + share;
