@@ -15,6 +15,11 @@ export const V1_HISTORIES_DIR = join(HISTORIES_DIR, 'v1');
 export const PRE_SEARCH_ATTRIBUTES_DIR = join(HISTORIES_DIR, 'pre-search-attributes');
 /** Recorded before the `dispatch-approval-update` patch (ADR 047), kept as recorded: orders and their shipping children. */
 export const PRE_DISPATCH_UPDATE_DIR = join(HISTORIES_DIR, 'pre-dispatch-update');
+/**
+ * Recorded before ADR 049 (local-activity retries under 1 s waiting in the worker): a chain of
+ * deadline-mode retries that waited on server timers between attempts, kept as recorded.
+ */
+export const PRE_LOCAL_RETRIES_DIR = join(HISTORIES_DIR, 'pre-local-retries');
 /** Where each directory keeps its ShippingWorkflow histories (`<branch>-<attempt>.json`). */
 export const shippingDir = (dir: string): string => join(dir, 'shipping');
 

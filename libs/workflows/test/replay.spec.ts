@@ -13,13 +13,17 @@
  *   children (`shipping/<branch>-<attempt>.json`), recorded before the
  *   `dispatch-approval-update` patch (ADR 047), when the child asked by signal.
  * - test/histories/shipping/*.json: this release's shipping children.
+ * - test/histories/pre-local-retries/: recorded before ADR 049, when a
+ *   local-activity retry whose backoff was over 100 ms waited on a server
+ *   timer (`local-retry-chain`: money-and-goods.spec.ts's chain of failing
+ *   charges, cancelled, at e78a7d8 with a recordHistory call added).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR, shippingDir } from './histories';
+import { HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_LOCAL_RETRIES_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR, shippingDir } from './histories';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -45,6 +49,9 @@ const BRANCHES = [...V1_BRANCHES, 'late-after-dispatch', 'dispatch-resumed', 'ca
 
 /** Recorded before OrderWorkflow upserted search attributes; never re-recorded. */
 const PRE_SEARCH_ATTRIBUTES_BRANCHES = ['happy-path', 'cancel-after-payment', 'deadline-exceeded', 'dispatch-retried'];
+
+/** Recorded before ADR 049; never re-recorded. Its local-activity retries waited on server timers. */
+const PRE_LOCAL_RETRIES_BRANCHES = ['local-retry-chain'];
 
 /** The shipping children those branches started (`<branch>-<attempt>`). */
 const SHIPPING_CHILDREN = [
@@ -99,6 +106,14 @@ describe('replay of recorded histories', () => {
   it.each(PRE_SEARCH_ATTRIBUTES_BRANCHES)('%s from before the search attributes still replays (rolling update)', (branch) =>
     replay(PRE_SEARCH_ATTRIBUTES_DIR, branch),
   );
+
+  it.each(PRE_LOCAL_RETRIES_BRANCHES)('%s from before quick retries waited in the worker still replays (rolling update)', async (branch) => {
+    expect(recorded(PRE_LOCAL_RETRIES_DIR)).toEqual([...PRE_LOCAL_RETRIES_BRANCHES].sort());
+    // The point of the fixture: a local activity's retry that waited on a server timer.
+    const events = (JSON.parse(readFileSync(join(PRE_LOCAL_RETRIES_DIR, `${branch}.json`), 'utf8')) as { events: Array<Record<string, { startToFireTimeout?: string }>> }).events;
+    expect(events.some((e) => e['timerStartedEventAttributes']?.startToFireTimeout === '0.126s')).toBe(true);
+    await replay(PRE_LOCAL_RETRIES_DIR, branch);
+  });
 
   it('has the shipping children of every branch that shipped, of this release and from before the dispatch update', () => {
     for (const dir of [HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR]) {
