@@ -74,6 +74,8 @@ export class OrderStore {
    * saying how it ended). The workflow's address is the truth: an address change
    * that arrived before ReceiveOrder created the row is applied here at the
    * latest, and an older address never overwrites a newer one (`addressSeq`).
+   * A transition to a state that is not terminal leaves an ended order's row as
+   * it is (its event is still appended). Returns whether the row was written.
    */
   async recordTransition(
     order: OrderInput,
@@ -99,6 +101,10 @@ export class OrderStore {
          late = orders.late OR EXCLUDED.late,
          refund_owed = false,
          updated_at = clock_timestamp()
+       -- Nor is an ended order moved back: a step's write that lands after the end (a local
+       -- activity the workflow stopped waiting for when it was cancelled or ran out of budget)
+       -- adds its event and leaves the row. A terminal write always applies: it is the last word.
+       WHERE orders.state NOT IN ('completed','cancelled','failed') OR EXCLUDED.state IN ('completed','cancelled','failed')
        RETURNING id`,
       [
         order.orderId,

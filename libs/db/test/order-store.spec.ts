@@ -65,6 +65,30 @@ describe('OrderStore', () => {
     expect(await sql(`SELECT count(*)::int AS n FROM events WHERE order_id = 't1' AND payload->>'state' = 'validated'`)).toEqual([{ n: 1 }]);
   });
 
+  it('never moves an ended order back: a step write that lands after the end adds its event, the row stays ended', async () => {
+    await store.receiveOrder(order('late-1'));
+    expect(await store.recordTransition(order('late-1'), 'cancelled', 'state:cancelled', { reason: 'customer' })).toBe(true);
+    const [ended] = await sql(`SELECT state, updated_at FROM orders WHERE id = 'late-1'`);
+    // The transitions a cancelled step was still writing when the order concluded.
+    expect(await store.recordTransition(order('late-1'), 'paid', 'state:paid')).toBe(false);
+    expect(await store.recordTransition(order('late-1'), 'shipping', 'state:shipping')).toBe(false);
+    expect(await sql(`SELECT state, updated_at FROM orders WHERE id = 'late-1'`)).toEqual([ended]);
+    expect(ended).toMatchObject({ state: 'cancelled' });
+    expect(await sql(`SELECT payload->>'state' AS state FROM events WHERE order_id = 'late-1' AND type = 'transition' ORDER BY id`)).toEqual([
+      { state: 'received' },
+      { state: 'cancelled' },
+      { state: 'paid' },
+      { state: 'shipping' },
+    ]);
+  });
+
+  it("a terminal transition is the workflow's last word, even over another end written by a task attempt that was never committed", async () => {
+    await store.receiveOrder(order('late-2'));
+    expect(await store.recordTransition(order('late-2'), 'failed', 'state:failed', { reason: 'deadline_exceeded' })).toBe(true);
+    expect(await store.recordTransition(order('late-2'), 'cancelled', 'state:cancelled', { reason: 'customer' })).toBe(true);
+    expect(await sql(`SELECT state FROM orders WHERE id = 'late-2'`)).toEqual([{ state: 'cancelled' }]);
+  });
+
   it('a transition creates the row of an order that was never received, so no order is lost', async () => {
     expect(await store.recordTransition(order('lost-1'), 'failed', 'state:failed', { reason: 'deadline_exceeded' })).toBe(true);
     expect(await sql(`SELECT state, payment_id FROM orders WHERE id = 'lost-1'`)).toEqual([{ state: 'failed', payment_id: 'pmt-lost-1' }]);
