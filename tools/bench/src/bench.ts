@@ -411,7 +411,7 @@ export async function runBench(
       try {
         const ids = [...steady.orderIds, ...(burst?.orderIds ?? [])];
         const { report } = await checkInvariants({ db, temporal: null, orderIds: ids });
-        const missed = await traceOrders(running.stack.databaseUrl, steady.missedOrders);
+        const missed = await traceOrders(db, steady.missedOrders);
         result.faults = { steady, burst, doubleCharges: report.doubleCharged.length, invariantNotes: report.notes, missed };
         log(`[faults] double charges: ${report.doubleCharged.length}`);
         for (const m of missed) log(`[faults] missed: ${m.orderId} ${m.state ?? '?'} after ${m.latencyMs === null ? '-' : `${(m.latencyMs / 1000).toFixed(1)} s`}: ${m.events.join(', ')}`);

@@ -251,28 +251,23 @@ export interface OrderTrace {
   events: string[];
 }
 
-/** Reads, for each missed order, what it recorded and when (the events table's own clock, like the completion). */
-export async function traceOrders(databaseUrl: string, missed: StepResult['missedOrders'], limit = 10): Promise<OrderTrace[]> {
+/** Reads, for each missed order, what it recorded and when (the events table's own clock, like the completion), on the caller's connection. */
+export async function traceOrders(db: Pick<PgClient, 'query'>, missed: StepResult['missedOrders'], limit = 10): Promise<OrderTrace[]> {
   const chosen = missed.slice(0, limit);
   if (!chosen.length) return [];
-  const db = new PgClient({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ order_id: string; what: string; ms: string }>(
-      `SELECT order_id, CASE WHEN type = 'transition' THEN payload->>'state' ELSE type END AS what, EXTRACT(EPOCH FROM ts) * 1000 AS ms
-         FROM events WHERE order_id = ANY($1) ORDER BY id`,
-      [chosen.map((m) => m.orderId)],
-    );
-    const { rows: states } = await db.query<{ id: string; state: string }>(`SELECT id, state FROM orders WHERE id = ANY($1)`, [chosen.map((m) => m.orderId)]);
-    return chosen.map((m) => ({
-      orderId: m.orderId,
-      state: states.find((r) => r.id === m.orderId)?.state ?? null,
-      latencyMs: m.latencyMs,
-      events: rows.filter((r) => r.order_id === m.orderId).map((r) => `${r.what} +${((Number(r.ms) - m.postedAt) / 1000).toFixed(1)}s`),
-    }));
-  } finally {
-    await db.end();
-  }
+  const ids = chosen.map((m) => m.orderId);
+  const { rows } = await db.query<{ order_id: string; what: string; ms: string }>(
+    `SELECT order_id, CASE WHEN type = 'transition' THEN payload->>'state' ELSE type END AS what, EXTRACT(EPOCH FROM ts) * 1000 AS ms
+       FROM events WHERE order_id = ANY($1) ORDER BY id`,
+    [ids],
+  );
+  const { rows: states } = await db.query<{ id: string; state: string }>(`SELECT id, state FROM orders WHERE id = ANY($1)`, [ids]);
+  return chosen.map((m) => ({
+    orderId: m.orderId,
+    state: states.find((r) => r.id === m.orderId)?.state ?? null,
+    latencyMs: m.latencyMs,
+    events: rows.filter((r) => r.order_id === m.orderId).map((r) => `${r.what} +${((Number(r.ms) - m.postedAt) / 1000).toFixed(1)}s`),
+  }));
 }
 
 /** The bare baseline, started with the Temporal client; completion when the client sees the result. */

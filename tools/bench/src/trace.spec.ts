@@ -50,7 +50,7 @@ describe('traceOrders', () => {
       ['transition', 'failed', 15.1],
     ]);
 
-    const traces = await traceOrders(database.url, [
+    const traces = await traceOrders(db, [
       { orderId: 'late-1', postedAt: POSTED, latencyMs: 18_940 },
       { orderId: 'failed-1', postedAt: POSTED, latencyMs: null },
     ]);
@@ -67,8 +67,8 @@ describe('traceOrders', () => {
   });
 
   it('reads at most the limit it is given, and nothing for no misses', async () => {
-    expect(await traceOrders(database.url, [])).toEqual([]);
-    const two = await traceOrders(database.url, [
+    expect(await traceOrders(db, [])).toEqual([]);
+    const two = await traceOrders(db, [
       { orderId: 'late-1', postedAt: POSTED, latencyMs: 18_940 },
       { orderId: 'failed-1', postedAt: POSTED, latencyMs: null },
     ], 1);
