@@ -161,7 +161,13 @@ export class OrderStore {
        SELECT * FROM ins UNION ALL SELECT payment_id, order_id, status, amount FROM payments WHERE payment_id = $1 LIMIT 1`,
       [paymentId, orderId, amount.toFixed(2)],
     );
-    return toPayment(firstRow(rows, paymentId));
+    if (rows[0]) return toPayment(rows[0]);
+    // A concurrent call inserted the row and committed while this statement waited on it: its
+    // snapshot predates that row, so DO NOTHING returned nothing and the SELECT saw nothing. A new
+    // statement sees it.
+    const payment = await this.findPayment(paymentId);
+    if (!payment) throw new Error(`payment ${paymentId}: no row after writing it`);
+    return payment;
   }
 
   /**
