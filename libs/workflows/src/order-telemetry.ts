@@ -8,13 +8,17 @@
  *   ShippingAttempt), upserted only when a value changed, in the workflow task
  *   that is already running (an upsert is one more command in it, never a new
  *   task). Orders whose history predates the patch keep their commands: the
- *   upserts are behind `patched(PATCHES.searchAttributes)`.
+ *   upserts are behind `patched(PATCHES.searchAttributes)`. Since ADR 050
+ *   (`PATCHES.fewerCommands`) the changes of one activation leave as one
+ *   upsert, and an order started with its first values (the API starts every
+ *   order so, `orderStartOptions`) upserts nothing at its start.
  */
-import { metricMeter, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { APP_METRICS, ORDER_SEARCH_ATTRIBUTES, reasonCode } from '@order-fulfillment/contracts';
 import type { OrderStatus, OrderStep } from '@order-fulfillment/contracts';
 import { PATCHES } from './patches';
+import type { PatchSet } from './patches';
 
 const finished = metricMeter.createCounter(APP_METRICS.ordersFinished, 'orders', 'Orders that ended, by final state and reason');
 const duration = metricMeter.createHistogram(APP_METRICS.orderDuration, 'int', 'ms', 'From the order\'s start to its end');
@@ -34,12 +38,22 @@ export class OrderTelemetry {
   /** False for an order whose history was recorded before search attributes. */
   private readonly indexing: boolean;
   private indexed: Indexed | null = null;
+  /** Upserts once per activation, at its end (ADR 050); false for histories from before. */
+  private readonly coalescing: boolean;
+  /** Changes not upserted yet, by attribute, while coalescing. */
+  private readonly pending = new Map<string, SearchAttributeUpdatePair>();
+  private flushQueued = false;
   /** When the step under way started (workflow clock). */
   private mark: number;
 
-  constructor(private readonly startedAt: number) {
+  constructor(
+    private readonly startedAt: number,
+    patches: PatchSet,
+  ) {
     this.mark = startedAt;
-    this.indexing = patched(PATCHES.searchAttributes);
+    this.indexing = patches.has(PATCHES.searchAttributes);
+    this.coalescing = this.indexing && patches.has(PATCHES.fewerCommands);
+    if (this.coalescing) this.indexed = startedWith();
   }
 
   /** Upserts the attributes whose value changed since the last upsert. */
@@ -59,7 +73,24 @@ export class OrderTelemetry {
     if (last?.payment !== next.payment) changes.push({ key: keys.PaymentStatus, value: next.payment });
     if (last?.attempt !== next.attempt) changes.push({ key: keys.ShippingAttempt, value: next.attempt });
     this.indexed = next;
-    if (changes.length) upsertSearchAttributes(changes);
+    if (!changes.length) return;
+    if (!this.coalescing) {
+      upsertSearchAttributes(changes);
+      return;
+    }
+    for (const change of changes) this.pending.set(change.key.name, change);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // After the code this activation runs now (a microtask runs before the activation
+    // completes, in the same order on every replay): one command for all its changes.
+    void Promise.resolve().then(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (!this.pending.size) return;
+    upsertSearchAttributes([...this.pending.values()]);
+    this.pending.clear();
   }
 
   /** Marks the start of a step that does not follow another (compensation). */
@@ -83,9 +114,29 @@ export class OrderTelemetry {
   }
 
   ended(status: OrderStatus): void {
+    // The last values go out with the commands that end the order.
+    this.flush();
     const state = status.state;
     finished.add(1, { state, reason: reasonCode(state, status.reason) });
     duration.record(Math.max(0, Date.now() - this.startedAt), { state });
     if (status.late) late.add(1);
   }
+}
+
+/**
+ * The values the order was started with, as the last upserted ones; null when
+ * it was started without them (a client other than the API).
+ */
+function startedWith(): Indexed | null {
+  const attributes = workflowInfo().typedSearchAttributes;
+  const keys = ORDER_SEARCH_ATTRIBUTES;
+  const state = attributes.get(keys.OrderState);
+  if (state === undefined) return null;
+  return {
+    state,
+    reason: attributes.get(keys.OrderReason) ?? null,
+    // A value the start left out is upserted with the first change.
+    payment: attributes.get(keys.PaymentStatus) ?? '',
+    attempt: attributes.get(keys.ShippingAttempt) ?? -1,
+  };
 }
