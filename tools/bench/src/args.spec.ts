@@ -7,7 +7,7 @@ describe('parseArgs', () => {
     expect(full.scaleOut).toEqual({ orders: 12, carrierLatencyMs: 3_000, workerCounts: [1, 2, 4] });
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
     expect(full.rates).toEqual([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32]);
-    expect(full.startRate).toBe(8);
+    expect(full.startRate).toBe(10);
     expect(full.stepS).toBe(20);
     expect(full.afterMiss).toBe(0);
     expect(full.budgetS).toBe(320);
@@ -50,7 +50,7 @@ describe('parseArgs', () => {
   });
   it('shows the new defaults in USAGE', () => {
     expect(USAGE).toContain('--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32');
-    expect(USAGE).toContain('--start 8');
+    expect(USAGE).toContain('--start 10');
     expect(USAGE).toContain('--step-s 20');
     expect(USAGE).toContain('--after-miss 0');
     expect(USAGE).toContain('--budget-s 320');

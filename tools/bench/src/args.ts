@@ -30,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload,scale-out] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32] [--start 8] [--step-s 20] [--after-miss 0] [--burst 100] [--budget-s 320] [--capacity N]
+         [--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32] [--start 10] [--step-s 20] [--after-miss 0] [--burst 100] [--budget-s 320] [--capacity N]
          [--scale-out-orders 12] [--carrier-ms 3000]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
@@ -61,7 +61,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     variants: [...VARIANTS],
     // Finer near where the capacities sit (8-16/s on the reference machine), 1/s apart there.
     rates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32],
-    startRate: 8,
+    startRate: 10,
     // 20 s rungs: a backlog that grows shows in the last third's latency (a 15 s rung hid one, ADR 032).
     stepS: quick ? 10 : 20,
     afterMiss: 0,
