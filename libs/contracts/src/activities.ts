@@ -28,7 +28,8 @@ export interface OrderRequest extends ExternalCallOptions {
  * step has had its effect, the activity writes them, in order, before it
  * returns, so a step and its bookkeeping cost the workflow one local activity.
  * Each is still its own row under its own dedupe key, so a retried step
- * writes none twice.
+ * writes none twice. Sent to local activities only: a remote one may run on a
+ * worker of the release before, which ignores the field.
  */
 export interface RecordsTransitions {
   transitions?: TransitionRecord[];

@@ -9,9 +9,10 @@
  *   that is already running (an upsert is one more command in it, never a new
  *   task). Orders whose history predates the patch keep their commands: the
  *   upserts are behind `patched(PATCHES.searchAttributes)`. Since ADR 050
- *   (`PATCHES.fewerCommands`) the changes of one activation leave as one
- *   upsert, and an order started with its first values (the API starts every
- *   order so, `orderStartOptions`) upserts nothing at its start.
+ *   (`PATCHES.fewerCommands`) the changes made by one run of workflow code
+ *   (until it next awaits) leave as one upsert, and an order started with its
+ *   first values (the API starts every order so, `orderStartOptions`) upserts
+ *   nothing at its start.
  */
 import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -38,7 +39,7 @@ export class OrderTelemetry {
   /** False for an order whose history was recorded before search attributes. */
   private readonly indexing: boolean;
   private indexed: Indexed | null = null;
-  /** Upserts once per activation, at its end (ADR 050); false for histories from before. */
+  /** Upserts the changes of one run of workflow code together (ADR 050); false for histories from before. */
   private readonly coalescing: boolean;
   /** Changes not upserted yet, by attribute, while coalescing. */
   private readonly pending = new Map<string, SearchAttributeUpdatePair>();
@@ -81,8 +82,8 @@ export class OrderTelemetry {
     for (const change of changes) this.pending.set(change.key.name, change);
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // After the code this activation runs now (a microtask runs before the activation
-    // completes, in the same order on every replay): one command for all its changes.
+    // After the code running now, up to its next await (a microtask runs before the
+    // activation completes, in the same order on every replay): one command for its changes.
     void Promise.resolve().then(() => this.flush());
   }
 

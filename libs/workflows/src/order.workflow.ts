@@ -388,8 +388,7 @@ class OrderRun implements CallContext {
     this.status.step = 'ValidateOrder';
     const validation = { order: { ...order, address: this.status.address }, faults };
     // The step writes the rows it leads to (ADR 050); histories from before record them after it.
-    const stepsRecord = this.patches.has(PATCHES.fewerCommands);
-    if (stepsRecord) {
+    if (this.stepWritesTransitions('ValidateOrder')) {
       const reviewStarts = this.recordsFor([
         ['validated', 'ValidateOrder'],
         ['in_review', 'ManualReview'],
@@ -424,7 +423,7 @@ class OrderRun implements CallContext {
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
     const charge = { orderId: order.orderId, paymentId, amount, faults };
-    if (stepsRecord) {
+    if (this.stepWritesTransitions('ChargePayment')) {
       const shippingStarts = this.recordsFor([
         ['paid', 'ChargePayment'],
         ['shipping', 'ShippingWorkflow'],
@@ -636,6 +635,17 @@ class OrderRun implements CallContext {
   }
 
   // --- bookkeeping -----------------------------------------------------------
+  /**
+   * Whether a step writes the transitions it leads to (ADR 050): only as a
+   * local activity, which runs on the worker that runs this code. A remote one
+   * (seed mode) may be picked up by a worker of the release before during a
+   * rolling update, which would not know the request's `transitions`: it is
+   * followed by RecordTransitions, as before.
+   */
+  private stepWritesTransitions(name: ActivityName): boolean {
+    return this.patches.has(PATCHES.fewerCommands) && this.policyFor(name).local;
+  }
+
   /** Calls an order activity under its policy (kind, timeouts, retries, hedging). */
   private activity<K extends keyof OrderActivities>(
     name: K,

@@ -31,11 +31,12 @@ export const PATCHES = {
   batchedTransitions: 'batched-transitions',
   /**
    * OrderWorkflow does the same with fewer local activities and commands (ADR 050):
-   * ValidateOrder and ChargePayment write the transitions they lead to
-   * (validated + in_review, paid + shipping) once they have had their effect,
-   * and the search attributes are upserted at most once per activation, not at
-   * all at the start when the order was started with them. OrderWorkflow's
-   * newest patch: it implies every earlier one.
+   * ValidateOrder and ChargePayment, as local activities, write the
+   * transitions they lead to (validated + in_review, paid + shipping) once
+   * they have had their effect; the search attributes changed by one run of
+   * workflow code are upserted together, and not at all at the start when the
+   * order was started with them. OrderWorkflow's newest patch: it implies
+   * every earlier one.
    */
   fewerCommands: 'fewer-commands-per-order',
   /** ShippingWorkflow's newest patch, with no change of its own: it implies dispatchUntilDefinitive and dispatchByUpdate (ADR 050). */
