@@ -9,10 +9,8 @@
  *   that is already running (an upsert is one more command in it, never a new
  *   task). Orders whose history predates the patch keep their commands: the
  *   upserts are behind `patched(PATCHES.searchAttributes)`. Since ADR 050
- *   (`PATCHES.fewerCommands`) the changes made by one run of workflow code
- *   (until it next awaits) leave as one upsert, and an order started with its
- *   first values (the API starts every order so, `orderStartOptions`) upserts
- *   nothing at its start.
+ *   (`PATCHES.fewerCommands`) an order started with its first values (the API
+ *   starts every order so, `orderStartOptions`) upserts nothing at its start.
  */
 import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -39,11 +37,7 @@ export class OrderTelemetry {
   /** False for an order whose history was recorded before search attributes. */
   private readonly indexing: boolean;
   private indexed: Indexed | null = null;
-  /** Upserts the changes of one run of workflow code together (ADR 050); false for histories from before. */
-  private readonly coalescing: boolean;
-  /** Changes not upserted yet, by attribute, while coalescing. */
-  private readonly pending = new Map<string, SearchAttributeUpdatePair>();
-  private flushQueued = false;
+
   /** When the step under way started (workflow clock). */
   private mark: number;
 
@@ -53,8 +47,7 @@ export class OrderTelemetry {
   ) {
     this.mark = startedAt;
     this.indexing = patches.has(PATCHES.searchAttributes);
-    this.coalescing = this.indexing && patches.has(PATCHES.fewerCommands);
-    if (this.coalescing) this.indexed = startedWith();
+    if (this.indexing && patches.has(PATCHES.fewerCommands)) this.indexed = startedWith();
   }
 
   /** Upserts the attributes whose value changed since the last upsert. */
@@ -74,24 +67,7 @@ export class OrderTelemetry {
     if (last?.payment !== next.payment) changes.push({ key: keys.PaymentStatus, value: next.payment });
     if (last?.attempt !== next.attempt) changes.push({ key: keys.ShippingAttempt, value: next.attempt });
     this.indexed = next;
-    if (!changes.length) return;
-    if (!this.coalescing) {
-      upsertSearchAttributes(changes);
-      return;
-    }
-    for (const change of changes) this.pending.set(change.key.name, change);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    // After the code running now, up to its next await (a microtask runs before the
-    // activation completes, in the same order on every replay): one command for its changes.
-    void Promise.resolve().then(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushQueued = false;
-    if (!this.pending.size) return;
-    upsertSearchAttributes([...this.pending.values()]);
-    this.pending.clear();
+    if (changes.length) upsertSearchAttributes(changes);
   }
 
   /** Marks the start of a step that does not follow another (compensation). */
@@ -115,8 +91,6 @@ export class OrderTelemetry {
   }
 
   ended(status: OrderStatus): void {
-    // The last values go out with the commands that end the order.
-    this.flush();
     const state = status.state;
     finished.add(1, { state, reason: reasonCode(state, status.reason) });
     duration.record(Math.max(0, Date.now() - this.startedAt), { state });

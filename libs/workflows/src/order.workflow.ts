@@ -432,7 +432,9 @@ class OrderRun implements CallContext {
       this.status.payment.status = 'charged';
       this.telemetry.stepDone('ChargePayment');
       this.status.step = 'ShippingWorkflow';
-      this.recorded(shippingStarts);
+      // The shipping attempt's upsert, in the code that runs next without an await between,
+      // carries `shipping` and `charged` too (ADR 050).
+      this.recorded(shippingStarts, { index: false });
     } else {
       await this.activity('ChargePayment', charge);
       this.status.payment.status = 'charged';
@@ -716,12 +718,12 @@ class OrderRun implements CallContext {
    * The live status follows the rows once they are written: the database
    * first, so the query never reports a state the database does not have yet.
    */
-  private recorded({ records, entries }: Recording): void {
+  private recorded({ records, entries }: Recording, { index = true }: { index?: boolean } = {}): void {
     const last = records[records.length - 1];
     if (!last) return;
     this.status.state = last.state;
     this.status.timeline.push(...entries);
-    this.telemetry.sync(this.status);
+    if (index) this.telemetry.sync(this.status);
     if (isTerminalState(last.state)) this.telemetry.ended(this.status);
   }
 

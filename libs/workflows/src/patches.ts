@@ -33,10 +33,10 @@ export const PATCHES = {
    * OrderWorkflow does the same with fewer local activities and commands (ADR 050):
    * ValidateOrder and ChargePayment, as local activities, write the
    * transitions they lead to (validated + in_review, paid + shipping) once
-   * they have had their effect; the search attributes changed by one run of
-   * workflow code are upserted together, and not at all at the start when the
-   * order was started with them. OrderWorkflow's newest patch: it implies
-   * every earlier one.
+   * they have had their effect; the shipping attempt's upsert carries the
+   * state and payment that change just before it, and nothing is upserted at
+   * the start when the order was started with its first values.
+   * OrderWorkflow's newest patch: it implies every earlier one.
    */
   fewerCommands: 'fewer-commands-per-order',
   /** ShippingWorkflow's newest patch, with no change of its own: it implies dispatchUntilDefinitive and dispatchByUpdate (ADR 050). */

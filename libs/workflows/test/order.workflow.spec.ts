@@ -369,5 +369,14 @@ describe('OrderWorkflow', () => {
     const localActivityMarkers = histories.map((events) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length);
     // Local: ReceiveOrder, ValidateOrder, ChargePayment, MarkShipped, RecordTransition(completed). Remote: the two RecordTransitions and RecordTransition(completed).
     expect(localActivityMarkers).toEqual([5, 3]);
+    // Our upserts (the SDK's TemporalChangeVersion left out). Local: in_review; shipping + charged + attempt 1,
+    // in the shipping attempt's upsert; completed. Remote: RecordTransitions comes between, so shipping + charged
+    // and attempt 1 are two.
+    const upserts = histories.map(
+      (events) =>
+        events.filter((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) => k !== 'TemporalChangeVersion'))
+          .length,
+    );
+    expect(upserts).toEqual([3, 4]);
   });
 });

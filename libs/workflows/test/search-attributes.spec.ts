@@ -80,9 +80,8 @@ describe('order search attributes', () => {
       });
       const ids = await idsFor(`OrderState='completed' AND PaymentStatus='charged' AND ShippingAttempt=1`, handle.workflowId);
       expect(ids).toContain(handle.workflowId);
-      // Started with its first values (as the API starts orders), then the changes of each run of
-      // workflow code together (ADR 050): in_review; shipping + charged (after RecordTransitions,
-      // seed mode); attempt 1 (the shipping step, after the next await); completed.
+      // Started with its first values (as the API starts orders), then one upsert per change: in_review;
+      // shipping + charged (after RecordTransitions, seed mode); attempt 1; completed (ADR 050).
       expect(await upserts(handle)).toEqual([['OrderState'], ['OrderState', 'PaymentStatus'], ['ShippingAttempt'], ['OrderState']]);
       // One patch marker per workflow, each with the SDK's TemporalChangeVersion upsert (ADR 050).
       for (const workflow of [handle, testEnv().client.workflow.getHandle(`shipping-${order.orderId}-1`)]) {
