@@ -4,7 +4,7 @@
  * idempotent, so retries and hedged calls are safe.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { BookkeepingActivities, OrderActivities, TransitionRecord } from '@order-fulfillment/contracts';
+import type { BookkeepingActivities, OrderActivities } from '@order-fulfillment/contracts';
 import { NON_RETRYABLE_ERRORS, orderProblems } from '@order-fulfillment/contracts';
 import type { OrderStore } from '@order-fulfillment/db';
 import type { Logger } from '@order-fulfillment/platform';
@@ -45,21 +45,19 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
         if (problems.length) {
           throw ApplicationFailure.nonRetryable(problems.join('; '), NON_RETRYABLE_ERRORS.invalidOrder, { problems });
         }
-        await recordTransitions(store, request.transitions);
         return {};
       });
     },
 
     async ChargePayment(request) {
       const { orderId, paymentId, amount } = request;
-      /** Takes the money once; true when this call took it, false when an earlier one had. */
-      const charge = async (): Promise<boolean> => {
+      return runActivity(deps, 'ChargePayment', orderId, async () => {
         // The intent first: a refund that runs while this charge is in flight finds it and voids it.
         const payment = await store.beginCharge(paymentId, orderId, amount);
         if (payment.orderId !== orderId) {
           throw ApplicationFailure.nonRetryable(`payment ${paymentId} belongs to another order`, NON_RETRYABLE_ERRORS.paymentMismatch);
         }
-        if (payment.status === 'charged') return false; // an idempotent replay: no second call
+        if (payment.status === 'charged') return { charged: false }; // an idempotent replay: no second call
         if (payment.status !== 'pending') throw paymentVoided(paymentId, payment.status);
         try {
           // The payment id is the gateway's idempotency key: retried and hedged calls take the money once.
@@ -69,7 +67,7 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
           throw err;
         }
         const { completed, status } = await store.completeCharge(paymentId, orderId, amount);
-        if (status === 'charged') return completed;
+        if (status === 'charged') return { charged: completed };
         // Voided while the gateway call was in flight: the order decided to refund, so this charge must not stand.
         await gateway.cancel({ paymentId, orderId, amount });
         await store.recordEvent({
@@ -79,12 +77,6 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
           payload: { paymentId, amount },
         });
         throw paymentVoided(paymentId, status);
-      };
-      return runActivity(deps, 'ChargePayment', orderId, async () => {
-        const charged = await charge();
-        // Taken (now or by an earlier attempt): the order moves on, recorded before the workflow hears of it.
-        await recordTransitions(store, request.transitions);
-        return { charged };
       });
     },
 
@@ -127,13 +119,6 @@ export function createOrderActivities(deps: ActivityDeps): OrderActivities {
   };
 }
 
-/** Writes transitions in order, each idempotent: a retry after a partial write skips the rows already there. */
-async function recordTransitions(store: OrderStore, records: TransitionRecord[] = []): Promise<void> {
-  for (const { order, state, step, dedupeKey, payload, addressSeq, late } of records) {
-    await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
-  }
-}
-
 function paymentVoided(paymentId: string, status: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
     `payment ${paymentId} is ${status}: the order decided to refund`,
@@ -148,7 +133,10 @@ export function createBookkeepingActivities({ store }: { store: OrderStore }): B
       await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
     },
     async RecordTransitions(records) {
-      await recordTransitions(store, records);
+      // In order, each idempotent: a retry after a partial write skips the rows already there.
+      for (const { order, state, step, dedupeKey, payload, addressSeq, late } of records) {
+        await store.recordTransition(order, state, dedupeKey, { step, ...payload }, { addressSeq, late });
+      }
     },
     async RecordEvent({ orderId, type, dedupeKey, payload, address, addressSeq, refundOwed }) {
       await store.recordEvent({ orderId, type, dedupeKey, payload }, { address, addressSeq, refundOwed });

@@ -23,25 +23,12 @@ export interface OrderRequest extends ExternalCallOptions {
   order: OrderInput;
 }
 
-/**
- * A step that also records the transitions it leads to (ADR 050): once the
- * step has had its effect, the activity writes them, in order, before it
- * returns, so a step and its bookkeeping cost the workflow one local activity.
- * Each is still its own row under its own dedupe key, so a retried step
- * writes none twice. Sent to local activities only: a remote one may run on a
- * worker of the release before, which ignores the field.
- */
-export interface RecordsTransitions {
-  transitions?: TransitionRecord[];
-}
-export interface ValidateRequest extends OrderRequest, RecordsTransitions {}
-
 /** Every activity reports which attempt succeeded, for the status query. */
 export interface AttemptInfo {
   attempt: number;
 }
 
-export interface ChargeRequest extends ExternalCallOptions, RecordsTransitions {
+export interface ChargeRequest extends ExternalCallOptions {
   orderId: string;
   paymentId: string;
   amount: number;
@@ -71,7 +58,7 @@ export interface MarkShippedRequest extends ExternalCallOptions {
 /** Runs on `orders-tq` (order-worker). */
 export interface OrderActivities {
   ReceiveOrder(request: OrderRequest): Promise<AttemptInfo>;
-  ValidateOrder(request: ValidateRequest): Promise<AttemptInfo>;
+  ValidateOrder(request: OrderRequest): Promise<AttemptInfo>;
   ChargePayment(request: ChargeRequest): Promise<ChargeResult>;
   RefundPayment(request: RefundRequest): Promise<RefundResult>;
   MarkShipped(request: MarkShippedRequest): Promise<AttemptInfo>;

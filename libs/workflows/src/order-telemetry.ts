@@ -8,16 +8,13 @@
  *   ShippingAttempt), upserted only when a value changed, in the workflow task
  *   that is already running (an upsert is one more command in it, never a new
  *   task). Orders whose history predates the patch keep their commands: the
- *   upserts are behind `patched(PATCHES.searchAttributes)`. Since ADR 050
- *   (`PATCHES.fewerCommands`) an order started with its first values (the API
- *   starts every order so, `orderStartOptions`) upserts nothing at its start.
+ *   upserts are behind `patched(PATCHES.searchAttributes)`.
  */
-import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { metricMeter, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { APP_METRICS, ORDER_SEARCH_ATTRIBUTES, reasonCode } from '@order-fulfillment/contracts';
 import type { OrderStatus, OrderStep } from '@order-fulfillment/contracts';
 import { PATCHES } from './patches';
-import type { PatchSet } from './patches';
 
 const finished = metricMeter.createCounter(APP_METRICS.ordersFinished, 'orders', 'Orders that ended, by final state and reason');
 const duration = metricMeter.createHistogram(APP_METRICS.orderDuration, 'int', 'ms', 'From the order\'s start to its end');
@@ -37,17 +34,12 @@ export class OrderTelemetry {
   /** False for an order whose history was recorded before search attributes. */
   private readonly indexing: boolean;
   private indexed: Indexed | null = null;
-
   /** When the step under way started (workflow clock). */
   private mark: number;
 
-  constructor(
-    private readonly startedAt: number,
-    patches: PatchSet,
-  ) {
+  constructor(private readonly startedAt: number) {
     this.mark = startedAt;
-    this.indexing = patches.has(PATCHES.searchAttributes);
-    if (this.indexing && patches.has(PATCHES.fewerCommands)) this.indexed = startedWith();
+    this.indexing = patched(PATCHES.searchAttributes);
   }
 
   /** Upserts the attributes whose value changed since the last upsert. */
@@ -96,22 +88,4 @@ export class OrderTelemetry {
     duration.record(Math.max(0, Date.now() - this.startedAt), { state });
     if (status.late) late.add(1);
   }
-}
-
-/**
- * The values the order was started with, as the last upserted ones; null when
- * it was started without them (a client other than the API).
- */
-function startedWith(): Indexed | null {
-  const attributes = workflowInfo().typedSearchAttributes;
-  const keys = ORDER_SEARCH_ATTRIBUTES;
-  const state = attributes.get(keys.OrderState);
-  if (state === undefined) return null;
-  return {
-    state,
-    reason: attributes.get(keys.OrderReason) ?? null,
-    // A value the start left out is upserted with the first change.
-    payment: attributes.get(keys.PaymentStatus) ?? '',
-    attempt: attributes.get(keys.ShippingAttempt) ?? -1,
-  };
 }

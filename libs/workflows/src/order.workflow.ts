@@ -25,6 +25,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyLocalActivities,
   setHandler,
   sleep,
@@ -48,7 +49,6 @@ import type {
   OrderStep,
   OrderWorkflowInput,
   ShippingResult,
-  TransitionRecord,
 } from '@order-fulfillment/contracts';
 import {
   NON_RETRYABLE_ERRORS,
@@ -77,7 +77,7 @@ import { CallContext, CallHow, callActivity } from './activity-calls';
 import type { ShippingWorkflow } from './shipping.workflow';
 import { describeFailure, rootFailureType } from './failures';
 import { orderWorkflowV1 } from './legacy/order-v1.workflow';
-import { PATCHES, PatchSet } from './patches';
+import { PATCHES } from './patches';
 import { OrderTelemetry } from './order-telemetry';
 
 const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
@@ -85,15 +85,6 @@ const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
   scheduleToCloseTimeout: '60s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s' },
 });
-
-/** A transition: the state, the step that leads to it, and what its row carries besides. */
-type Transition = [OrderState, OrderStep | null, Record<string, unknown>?];
-
-/** Transitions' rows, and the timeline entries the live status gains once they are written. */
-interface Recording {
-  records: TransitionRecord[];
-  entries: OrderStatus['timeline'];
-}
 
 type StopReason = { kind: 'cancelled'; reason: string } | { kind: 'deadline' };
 /** Why the steps ended early (null: they all ran). */
@@ -104,9 +95,8 @@ const MAX_ROUND_BACKOFF_MS = 30_000;
 
 export async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
   // Orders started by the previous release replay through its frozen code.
-  const patches = new PatchSet(PATCHES.fewerCommands);
-  if (!patches.has(PATCHES.moneyAndGoods)) return orderWorkflowV1(input);
-  const order = new OrderRun(input, patches);
+  if (!patched(PATCHES.moneyAndGoods)) return orderWorkflowV1(input);
+  const order = new OrderRun(input);
   order.listen();
   // Cancelling the execution in Temporal (UI, CLI) is a cancel request like
   // CancelOrder: honoured before dispatch, refused after. Everything else runs
@@ -144,10 +134,7 @@ class OrderRun implements CallContext {
   /** Metrics and search attributes (order-telemetry.ts). */
   private readonly telemetry: OrderTelemetry;
 
-  constructor(
-    private readonly input: OrderWorkflowInput,
-    private readonly patches: PatchSet,
-  ) {
+  constructor(private readonly input: OrderWorkflowInput) {
     const { order, policy } = input;
     // The budget runs from the moment the order was accepted (the execution's
     // start), not from the first workflow task, which may come later.
@@ -173,7 +160,7 @@ class OrderRun implements CallContext {
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],
     };
-    this.telemetry = new OrderTelemetry(startedAt, patches);
+    this.telemetry = new OrderTelemetry(startedAt);
     this.telemetry.sync(this.status);
   }
 
@@ -386,35 +373,22 @@ class OrderRun implements CallContext {
     this.note('received', 'ReceiveOrder');
 
     this.status.step = 'ValidateOrder';
-    const validation = { order: { ...order, address: this.status.address }, faults };
-    // The step writes the rows it leads to (ADR 050); histories from before record them after it.
-    if (this.stepWritesTransitions('ValidateOrder')) {
-      const reviewStarts = this.recordsFor([
+    await this.activity('ValidateOrder', { order: { ...order, address: this.status.address }, faults });
+    this.telemetry.stepDone('ValidateOrder');
+    // Histories from before the batch record these two one by one.
+    const batched = patched(PATCHES.batchedTransitions);
+    if (batched) {
+      this.chargePossible = true;
+      this.status.step = 'ManualReview';
+      await this.transitions([
         ['validated', 'ValidateOrder'],
         ['in_review', 'ManualReview'],
       ]);
-      await this.activity('ValidateOrder', { ...validation, transitions: reviewStarts.records });
-      this.telemetry.stepDone('ValidateOrder');
-      this.chargePossible = true;
-      this.status.step = 'ManualReview';
-      this.recorded(reviewStarts);
     } else {
-      await this.activity('ValidateOrder', validation);
-      this.telemetry.stepDone('ValidateOrder');
-      // Histories from before the batch record these two one by one.
-      if (this.patches.has(PATCHES.batchedTransitions)) {
-        this.chargePossible = true;
-        this.status.step = 'ManualReview';
-        await this.transitions([
-          ['validated', 'ValidateOrder'],
-          ['in_review', 'ManualReview'],
-        ]);
-      } else {
-        await this.transition('validated', 'ValidateOrder');
-        this.status.step = 'ManualReview';
-        this.chargePossible = true;
-        await this.transition('in_review', 'ManualReview');
-      }
+      await this.transition('validated', 'ValidateOrder');
+      this.status.step = 'ManualReview';
+      this.chargePossible = true;
+      await this.transition('in_review', 'ManualReview');
     }
     const approvedEarly = await condition(() => this.status.review.approved, policy.reviewMs);
     this.note(approvedEarly ? 'review_approved' : 'review_timer_elapsed', 'ManualReview');
@@ -422,34 +396,19 @@ class OrderRun implements CallContext {
 
     this.status.step = 'ChargePayment';
     const { paymentId, amount } = this.status.payment;
-    const charge = { orderId: order.orderId, paymentId, amount, faults };
-    if (this.stepWritesTransitions('ChargePayment')) {
-      const shippingStarts = this.recordsFor([
+    await this.activity('ChargePayment', { orderId: order.orderId, paymentId, amount, faults });
+    this.status.payment.status = 'charged';
+    this.telemetry.stepDone('ChargePayment');
+    if (batched) {
+      this.status.step = 'ShippingWorkflow';
+      await this.transitions([
         ['paid', 'ChargePayment'],
         ['shipping', 'ShippingWorkflow'],
       ]);
-      await this.activity('ChargePayment', { ...charge, transitions: shippingStarts.records });
-      this.status.payment.status = 'charged';
-      this.telemetry.stepDone('ChargePayment');
-      this.status.step = 'ShippingWorkflow';
-      // The shipping attempt's upsert, in the code that runs next without an await between,
-      // carries `shipping` and `charged` too (ADR 050).
-      this.recorded(shippingStarts, { index: false });
     } else {
-      await this.activity('ChargePayment', charge);
-      this.status.payment.status = 'charged';
-      this.telemetry.stepDone('ChargePayment');
-      if (this.patches.has(PATCHES.batchedTransitions)) {
-        this.status.step = 'ShippingWorkflow';
-        await this.transitions([
-          ['paid', 'ChargePayment'],
-          ['shipping', 'ShippingWorkflow'],
-        ]);
-      } else {
-        await this.transition('paid', 'ChargePayment');
-        this.status.step = 'ShippingWorkflow';
-        await this.transition('shipping', 'ShippingWorkflow');
-      }
+      await this.transition('paid', 'ChargePayment');
+      this.status.step = 'ShippingWorkflow';
+      await this.transition('shipping', 'ShippingWorkflow');
     }
     const shipment = await this.shipWithRetries();
     this.telemetry.stepDone('ShippingWorkflow');
@@ -637,17 +596,6 @@ class OrderRun implements CallContext {
   }
 
   // --- bookkeeping -----------------------------------------------------------
-  /**
-   * Whether a step writes the transitions it leads to (ADR 050): only as a
-   * local activity, which runs on the worker that runs this code. A remote one
-   * (seed mode) may be picked up by a worker of the release before during a
-   * rolling update, which would not know the request's `transitions`: it is
-   * followed by RecordTransitions, as before.
-   */
-  private stepWritesTransitions(name: ActivityName): boolean {
-    return this.patches.has(PATCHES.fewerCommands) && this.policyFor(name).local;
-  }
-
   /** Calls an order activity under its policy (kind, timeouts, retries, hedging). */
   private activity<K extends keyof OrderActivities>(
     name: K,
@@ -670,33 +618,12 @@ class OrderRun implements CallContext {
    * (RecordTransition for one, RecordTransitions for several that follow each
    * other with nothing between them).
    */
-  private async transitions(changes: Transition[]): Promise<void> {
-    const recording = this.recordsFor(changes);
-    const { records } = recording;
-    // Each transition is one row and must land (a terminal one above all): an
-    // outage longer than the local activity's own retries is waited out.
-    for (let round = 1; ; round++) {
-      try {
-        if (records.length === 1) await bookkeeping.RecordTransition(records[0] as TransitionRecord);
-        else await bookkeeping.RecordTransitions(records);
-        break;
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        this.status.lastError = `recording ${records[records.length - 1]?.state}: ${describeFailure(err)}`;
-        await sleep(roundBackoffMs(1_000, round));
-      }
-    }
-    this.recorded(recording);
-  }
-
-  /**
-   * The rows for `changes`, as they follow the order's current status. The
-   * terminal transition carries the final status, so a closed order reads the
-   * same from the database as a running one does from the query.
-   */
-  private recordsFor(changes: Transition[]): Recording {
-    const at = new Date().toISOString();
-    const entries = changes.map(([state, step]) => ({ event: state, step, at }));
+  private async transitions(changes: Array<[OrderState, OrderStep | null, Record<string, unknown>?]>): Promise<void> {
+    // The database first, then the live status: the query never reports a
+    // state the database does not have yet. The terminal transition carries the
+    // final status, so a closed order reads the same from the database as a
+    // running one does from the query.
+    const entries = changes.map(([state, step]) => ({ event: state, step, at: new Date().toISOString() }));
     const records = changes.map(([state, step, payload = {}], i) => {
       const next: OrderStatus = { ...this.status, state, timeline: [...this.status.timeline, ...entries.slice(0, i + 1)] };
       const snapshot = isTerminalState(state) ? { status: next } : {};
@@ -711,20 +638,24 @@ class OrderRun implements CallContext {
         late: this.status.late,
       };
     });
-    return { records, entries };
-  }
-
-  /**
-   * The live status follows the rows once they are written: the database
-   * first, so the query never reports a state the database does not have yet.
-   */
-  private recorded({ records, entries }: Recording, { index = true }: { index?: boolean } = {}): void {
-    const last = records[records.length - 1];
-    if (!last) return;
-    this.status.state = last.state;
+    // Each transition is one row and must land (a terminal one above all): an
+    // outage longer than the local activity's own retries is waited out.
+    const [last] = changes[changes.length - 1] ?? [this.status.state];
+    for (let round = 1; ; round++) {
+      try {
+        if (records.length === 1) await bookkeeping.RecordTransition(records[0] as (typeof records)[number]);
+        else await bookkeeping.RecordTransitions(records);
+        break;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        this.status.lastError = `recording ${last}: ${describeFailure(err)}`;
+        await sleep(roundBackoffMs(1_000, round));
+      }
+    }
+    this.status.state = last;
     this.status.timeline.push(...entries);
-    if (index) this.telemetry.sync(this.status);
-    if (isTerminalState(last.state)) this.telemetry.ended(this.status);
+    this.telemetry.sync(this.status);
+    if (isTerminalState(last)) this.telemetry.ended(this.status);
   }
 
   /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */

@@ -4,7 +4,7 @@
  * Temporal dev server.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Address, BookkeepingActivities, OrderActivities, OrderState, ShippingActivities, TransitionRecord } from '@order-fulfillment/contracts';
+import type { Address, BookkeepingActivities, OrderActivities, OrderState, ShippingActivities } from '@order-fulfillment/contracts';
 import { NON_RETRYABLE_ERRORS, orderProblems } from '@order-fulfillment/contracts';
 
 /** A promise the test opens when it wants an activity to go on. */
@@ -49,16 +49,6 @@ export class FakeWorld {
     return attempt;
   }
 
-  /** As the real steps and RecordTransitions do: each row once per dedupe key. */
-  private recordTransitions(records: TransitionRecord[] = []): void {
-    for (const { orderId, state, payload, dedupeKey } of records) {
-      if (this.written.has(`${orderId}:${dedupeKey}`)) continue;
-      this.written.add(`${orderId}:${dedupeKey}`);
-      this.transitions.push({ orderId, state, payload });
-    }
-  }
-  private readonly written = new Set<string>();
-
   order(): OrderActivities {
     return {
       ReceiveOrder: async (request) => ({ attempt: this.record('ReceiveOrder', request) }),
@@ -66,24 +56,19 @@ export class FakeWorld {
         const attempt = this.record('ValidateOrder', request);
         const problems = orderProblems(request.order);
         if (problems.length) throw ApplicationFailure.nonRetryable(problems.join('; '), NON_RETRYABLE_ERRORS.invalidOrder);
-        this.recordTransitions(request.transitions);
         return { attempt };
       },
       ChargePayment: async (request) => {
         const attempt = this.record('ChargePayment', request);
         const payment = this.charges.get(request.paymentId) ?? { orderId: request.orderId, status: 'pending' as const };
         this.charges.set(request.paymentId, payment);
-        if (payment.status === 'charged') {
-          this.recordTransitions(request.transitions);
-          return { attempt, charged: false };
-        }
+        if (payment.status === 'charged') return { attempt, charged: false };
         if (payment.status !== 'pending')
           throw ApplicationFailure.nonRetryable(`payment ${payment.status}`, NON_RETRYABLE_ERRORS.paymentVoided);
         await this.onCharge?.(attempt); // the gateway call: it may take its time, fail, or land late
         if (payment.status !== 'pending')
           throw ApplicationFailure.nonRetryable('voided while charging', NON_RETRYABLE_ERRORS.paymentVoided);
         payment.status = 'charged';
-        this.recordTransitions(request.transitions);
         return { attempt, charged: true };
       },
       RefundPayment: async (request) => {
@@ -125,7 +110,9 @@ export class FakeWorld {
       RecordTransition: async ({ orderId, state, payload }) => {
         this.transitions.push({ orderId, state, payload });
       },
-      RecordTransitions: async (records) => this.recordTransitions(records),
+      RecordTransitions: async (records) => {
+        for (const { orderId, state, payload } of records) this.transitions.push({ orderId, state, payload });
+      },
       RecordEvent: async ({ orderId, type, payload }) => {
         await this.onRecordEvent?.(type);
         this.events.push({ orderId, type, payload });

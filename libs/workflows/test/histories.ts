@@ -20,11 +20,6 @@ export const PRE_DISPATCH_UPDATE_DIR = join(HISTORIES_DIR, 'pre-dispatch-update'
  * deadline-mode retries that waited on server timers between attempts, kept as recorded.
  */
 export const PRE_LOCAL_RETRIES_DIR = join(HISTORIES_DIR, 'pre-local-retries');
-/**
- * Recorded before ADR 050 (transitions written by the steps, one upsert per activation, one patch
- * marker per workflow), kept as recorded: every branch, orders and their shipping children.
- */
-export const PRE_FEWER_COMMANDS_DIR = join(HISTORIES_DIR, 'pre-fewer-commands');
 /** Where each directory keeps its ShippingWorkflow histories (`<branch>-<attempt>.json`). */
 export const shippingDir = (dir: string): string => join(dir, 'shipping');
 

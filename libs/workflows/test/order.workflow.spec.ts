@@ -344,39 +344,4 @@ describe('OrderWorkflow', () => {
     expect(charges[0]?.args).toMatchObject({ hedgeAfterMs: 150 });
     expect([...world.charges.values()]).toEqual([{ orderId: order.orderId, status: 'charged' }]);
   });
-
-  it('local steps write the transitions they lead to; remote ones are followed by RecordTransitions (ADR 050)', async () => {
-    const world = new FakeWorld();
-    const local = newOrder();
-    const remote = newOrder();
-    const histories = await withWorkers(world, async () => {
-      const handles = [await startOrder({ order: local, policy: testPolicy({}, 'deadline') }), await startOrder({ order: remote, policy: testPolicy() })];
-      for (const handle of handles) expect(await handle.result()).toMatchObject({ state: 'completed' });
-      return Promise.all(handles.map(async (h) => (await h.fetchHistory()).events ?? []));
-    });
-    /** The states a step's requests for this order carried to write. */
-    const carried = (orderId: string, name: string): string[] =>
-      world.calls
-        .map((c) => ({ name: c.name, args: c.args as { orderId?: string; order?: { orderId: string }; transitions?: Array<{ state: string }> } }))
-        .filter((c) => c.name === name && (c.args.orderId ?? c.args.order?.orderId) === orderId)
-        .flatMap((c) => (c.args.transitions ?? []).map((t) => t.state));
-    // Local (deadline mode): the steps carry their transitions, and no RecordTransitions follows them.
-    expect(carried(local.orderId, 'ValidateOrder')).toEqual(['validated', 'in_review']);
-    expect(carried(local.orderId, 'ChargePayment')).toEqual(['paid', 'shipping']);
-    // Remote (seed mode): a worker of the previous release may run it, so the rows are written after it.
-    expect(carried(remote.orderId, 'ChargePayment')).toEqual([]);
-    for (const order of [local, remote]) expect(world.states(order.orderId)).toEqual(['validated', 'in_review', 'paid', 'shipping', 'completed']);
-    const localActivityMarkers = histories.map((events) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length);
-    // Local: ReceiveOrder, ValidateOrder, ChargePayment, MarkShipped, RecordTransition(completed). Remote: the two RecordTransitions and RecordTransition(completed).
-    expect(localActivityMarkers).toEqual([5, 3]);
-    // Our upserts (the SDK's TemporalChangeVersion left out). Local: in_review; shipping + charged + attempt 1,
-    // in the shipping attempt's upsert; completed. Remote: RecordTransitions comes between, so shipping + charged
-    // and attempt 1 are two.
-    const upserts = histories.map(
-      (events) =>
-        events.filter((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).some((k) => k !== 'TemporalChangeVersion'))
-          .length,
-    );
-    expect(upserts).toEqual([3, 4]);
-  });
 });

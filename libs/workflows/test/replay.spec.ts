@@ -17,24 +17,13 @@
  *   local-activity retry whose backoff was over 100 ms waited on a server
  *   timer (`local-retry-chain`: money-and-goods.spec.ts's chain of failing
  *   charges, cancelled, at e78a7d8 with a recordHistory call added).
- * - test/histories/pre-fewer-commands/: every branch, orders and shipping
- *   children, recorded before ADR 050 (one patch marker per change, the
- *   transitions recorded after the steps, an upsert per change).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import {
-  HISTORIES_DIR,
-  PRE_DISPATCH_UPDATE_DIR,
-  PRE_FEWER_COMMANDS_DIR,
-  PRE_LOCAL_RETRIES_DIR,
-  PRE_SEARCH_ATTRIBUTES_DIR,
-  V1_HISTORIES_DIR,
-  shippingDir,
-} from './histories';
+import { HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_LOCAL_RETRIES_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR, shippingDir } from './histories';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -126,19 +115,12 @@ describe('replay of recorded histories', () => {
     await replay(PRE_LOCAL_RETRIES_DIR, branch);
   });
 
-  it('has the shipping children of every branch that shipped, of this release, from before the dispatch update and from before ADR 050', () => {
-    for (const dir of [HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_FEWER_COMMANDS_DIR]) {
+  it('has the shipping children of every branch that shipped, of this release and from before the dispatch update', () => {
+    for (const dir of [HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR]) {
       expect(recorded(shippingDir(dir))).toEqual([...SHIPPING_CHILDREN].sort());
     }
     expect(recorded(PRE_DISPATCH_UPDATE_DIR)).toEqual([...BRANCHES].sort());
-    expect(recorded(PRE_FEWER_COMMANDS_DIR)).toEqual([...BRANCHES].sort());
   });
-
-  it.each(BRANCHES)('%s from before ADR 050 still replays (rolling update)', (branch) => replay(PRE_FEWER_COMMANDS_DIR, branch));
-
-  it.each(SHIPPING_CHILDREN)('shipping child %s from before ADR 050 still replays (rolling update)', (child) =>
-    replay(shippingDir(PRE_FEWER_COMMANDS_DIR), child),
-  );
 
   it.each(SHIPPING_CHILDREN)('shipping child %s replays deterministically', (child) => replay(shippingDir(HISTORIES_DIR), child));
 
