@@ -177,6 +177,8 @@ export async function runBench(
   const OTHER_MODE_START = 0.7;
   /** Where the remote baseline's ladder starts, as a share of the default mode's capacity. */
   const REMOTE_START = 0.75;
+  /** The highest rung at or below `rate` (the lowest rung when none is). */
+  const rungAtOrBelow = (rate: number): number => [...options.rates].reverse().find((r) => r <= rate) ?? options.rates[0] ?? rate;
   const ladderCount =
     (has('ladder') ? systemModes.length : 0) + (has('ladder') ? options.variants.filter((v) => v.startsWith('bare-')).length : 0);
   let weightLeft = Array.from({ length: ladderCount }, (_, i) => weightOf(i)).reduce((a, b) => a + b, 0);
@@ -268,8 +270,7 @@ export async function runBench(
         // per order (remote activities): 6/s against the default's 8-11/s in the runs of 2026-11-27, where
         // starting a rung below the default's capacity walked down four rungs (~95 s of the run).
         const known = defaultCapacity;
-        const below =
-          known === null ? null : ([...options.rates].reverse().find((r) => r <= known * OTHER_MODE_START) ?? options.rates[0] ?? known);
+        const below = known === null ? null : rungAtOrBelow(known * OTHER_MODE_START);
         result.ladder = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
@@ -383,9 +384,7 @@ export async function runBench(
         // 0.96 of it since ADR 047, and a start at it walked down 16, 14, 12 (~75 s) on 2026-12-06, a
         // start above it four rungs in an earlier run. A miss walks down.
         const base = defaultCapacity ?? options.startRate;
-        const start = local
-          ? (options.rates.find((r) => r > base) ?? base)
-          : ([...options.rates].reverse().find((r) => r <= base * REMOTE_START) ?? options.rates[0] ?? base);
+        const start = local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
         // Refined while it may be the best baseline: at or above the best measured before it.
         result.ladder = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
