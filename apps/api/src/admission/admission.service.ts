@@ -27,7 +27,7 @@ import type { AdmissionConfig, ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { AdmissionRefusedException } from './admission-refused';
-import { LimiterSettings, nextLimit, retryAfterSeconds } from './limiter';
+import { LimiterSettings, nextLimit, retryAfterSeconds, throughputPerSecond } from './limiter';
 
 /** pg_advisory_xact_lock key serialising admission decisions across replicas ("039 admission"). */
 const ADMISSION_LOCK = 39_0039;
@@ -167,19 +167,21 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const s = this.settings;
       const [stats] = (await this.dataSource.query(
-        `SELECT count(*) FILTER (WHERE o.updated_at - coalesce(a.admitted_at, o.created_at) <= make_interval(secs => $2::float8 / 1000))::int AS in_time
+        `SELECT count(*) FILTER (WHERE o.updated_at - coalesce(a.admitted_at, o.created_at) <= make_interval(secs => $2::float8 / 1000))::int AS in_time,
+                extract(epoch FROM now() - min(o.updated_at)) * 1000 AS first_ended_ms_ago
          FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
          WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
         [s.windowMs, s.deadlineMs],
-      )) as Array<{ in_time: number }>;
+      )) as Array<{ in_time: number; first_ended_ms_ago: number | string | null }>;
       const { n: inFlight, oldestMs } = await this.countInFlight(this.dataSource.manager);
       await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
       const finishedInTime = Number(stats?.in_time ?? 0);
+      const firstEndedMsAgo = stats?.first_ended_ms_ago == null ? null : Number(stats.first_ended_ms_ago);
       this.inFlight = inFlight;
-      this.finishedPerSecond = finishedInTime / (s.windowMs / 1000);
+      this.finishedPerSecond = throughputPerSecond({ finishedInTime, firstEndedMsAgo }, s.windowMs);
       if (s.mode === 'adaptive') {
         const before = this.limitNow;
-        this.limitNow = nextLimit(before, { finishedInTime, oldestInFlightMs: oldestMs, inFlight }, this.limiter);
+        this.limitNow = nextLimit(before, { finishedInTime, firstEndedMsAgo, oldestInFlightMs: oldestMs, inFlight }, this.limiter);
         if (this.limitNow !== before) this.logger.log({ limit: this.limitNow, was: before, inFlight, finishedInTime, oldestInFlightMs: oldestMs && Math.round(oldestMs) }, 'admission limit changed');
       }
       if (this.refreshFailing) this.logger.log('admission statistics readable again');

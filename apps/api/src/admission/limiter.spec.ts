@@ -1,8 +1,8 @@
-import { LimiterSettings, Observation, nextLimit, retryAfterSeconds } from './limiter';
+import { LimiterSettings, Observation, nextLimit, retryAfterSeconds, throughputPerSecond } from './limiter';
 
 const settings: LimiterSettings = { targetLatencyMs: 7_500, minLimit: 8, maxLimit: 200, windowMs: 10_000 };
-// Saturated (at the limit), its oldest order past the target, unless a test says otherwise.
-const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, oldestInFlightMs: 9_000, inFlight: 1_000, ...o });
+// Saturated (at the limit), its oldest order past the target, completions seen all through the window, unless a test says otherwise.
+const obs = (o: Partial<Observation>): Observation => ({ finishedInTime: 30, firstEndedMsAgo: 10_000, oldestInFlightMs: 9_000, inFlight: 1_000, ...o });
 
 describe('the adaptive admission limit (Little\'s law: throughput × target latency)', () => {
   it('moves half way to what ended in time per second × the target latency', () => {
@@ -23,6 +23,58 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
     // Cold start at 5/s under faults: at the limit, 3 s in, 4 ended so far; nothing in flight is 7.5 s old.
     expect(nextLimit(16, obs({ finishedInTime: 4, inFlight: 16, oldestInFlightMs: 3_000 }), settings)).toBe(16);
     expect(nextLimit(16, obs({ finishedInTime: 4, inFlight: 16, oldestInFlightMs: 8_000 }), settings)).toBe(10);
+  });
+
+  it('counts the throughput over the part of the window that saw completions, at least 2 s of it', () => {
+    expect(throughputPerSecond({ finishedInTime: 30, firstEndedMsAgo: 10_000 }, 10_000)).toBe(3);
+    expect(throughputPerSecond({ finishedInTime: 30, firstEndedMsAgo: null }, 10_000)).toBe(3);
+    // Completions all through a window are counted over the window, not over their own, longer history.
+    expect(throughputPerSecond({ finishedInTime: 30, firstEndedMsAgo: 9_800 }, 10_000)).toBeCloseTo(3.06, 2);
+    expect(throughputPerSecond({ finishedInTime: 30, firstEndedMsAgo: 5_000 }, 10_000)).toBe(6);
+    // The first few completions alone: over 2 s, not over the 0.2 s they happened in.
+    expect(throughputPerSecond({ finishedInTime: 3, firstEndedMsAgo: 200 }, 10_000)).toBe(1.5);
+  });
+
+  it('learns a cold start\'s throughput from its first seconds of completions, not from the whole window', () => {
+    // 10/s from a quiet start, 2 s of completions so far (20 orders): 10/s × 7.5 s = 75; half way, at most × 1.25.
+    expect(nextLimit(40, obs({ finishedInTime: 20, firstEndedMsAgo: 2_000, inFlight: 38, oldestInFlightMs: 4_000 }), settings)).toBe(50);
+    // Three completions in their first 0.2 s: 1.5/s, not 15/s; not saturated, so the limit is kept.
+    expect(nextLimit(16, obs({ finishedInTime: 3, firstEndedMsAgo: 200, inFlight: 8 }), settings)).toBe(16);
+  });
+
+  it('admits a load it serves in time from a cold start once its first orders have ended', () => {
+    // 10 orders/s from a quiet start, each taking 4.5 s (below the 7.5 s target): 45 in flight, over the start of 40.
+    // Before the first order ends nothing shows the start is too low; from then on the limit must keep ahead.
+    const latencyS = 4.5;
+    let limit = 40;
+    const admittedAt: number[] = [];
+    const refusedAt: number[] = [];
+    for (let t = 0; t < 30; t++) {
+      const endedBy = (at: number) => admittedAt.filter((a) => a + latencyS <= at);
+      for (let i = 0; i < 10; i++) {
+        const now = t + i / 10;
+        const inFlight = admittedAt.length - endedBy(now).length;
+        if (inFlight < limit) admittedAt.push(now);
+        else refusedAt.push(now);
+      }
+      const now = t + 1;
+      const ends = endedBy(now).map((a) => a + latencyS).filter((end) => end > now - 10);
+      const inFlight = admittedAt.length - endedBy(now).length;
+      const oldest = admittedAt.filter((a) => a + latencyS > now)[0];
+      limit = nextLimit(
+        limit,
+        {
+          finishedInTime: ends.length,
+          firstEndedMsAgo: ends.length ? (now - Math.min(...ends)) * 1000 : null,
+          oldestInFlightMs: oldest === undefined ? null : (now - oldest) * 1000,
+          inFlight,
+        },
+        settings,
+      );
+    }
+    expect(refusedAt.filter((at) => at >= latencyS)).toEqual([]);
+    expect(refusedAt.length).toBeLessThanOrEqual(5);
+    expect(limit).toBeGreaterThan(45);
   });
 
   it('moves at most × 1.25 up and × 0.5 down in one step', () => {
@@ -59,9 +111,9 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
       const latency = Math.max(2, inFlight / capacity);
       latencies.push(latency);
       ended.push(Math.min(capacity, inFlight / latency));
-      const window = ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length));
+      const window = ended.slice(-10).reduce((a, b) => a + b, 0);
       // Arrivals past capacity: the oldest order in flight is about one latency old.
-      limit = nextLimit(limit, obs({ finishedInTime: window, inFlight, oldestInFlightMs: latency * 1000 }), settings);
+      limit = nextLimit(limit, obs({ finishedInTime: window, firstEndedMsAgo: ended.length * 1000, inFlight, oldestInFlightMs: latency * 1000 }), settings);
       limits.push(limit);
     }
     return { limits, latencies };
@@ -83,7 +135,7 @@ describe('the adaptive admission limit (Little\'s law: throughput × target late
     for (let t = 1; t <= 30; t++) {
       const latency = Math.max(2, limit / 2); // capacity fell to 2/s
       ended.push(Math.min(2, limit / latency));
-      limit = nextLimit(limit, obs({ finishedInTime: ended.slice(-10).reduce((a, b) => a + b, 0) * (10 / Math.min(10, ended.length)) }), settings);
+      limit = nextLimit(limit, obs({ finishedInTime: ended.slice(-10).reduce((a, b) => a + b, 0), firstEndedMsAgo: ended.length * 1000 }), settings);
     }
     // 2/s × 7.5 s = 15 (half steps round to within one of it).
     expect(limit).toBeGreaterThanOrEqual(15);

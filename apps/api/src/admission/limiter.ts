@@ -7,9 +7,18 @@
  * Little's law: orders in flight = throughput × time in the system. To keep the
  * time of an order (POST to its end) at the target, the system may hold
  * throughput × target orders. Each refresh measures the throughput as the
- * orders that ended within their deadline in the last window, per second, and
- * moves the limit half way to that × target (a full step overshoots: the window
- * lags the limit by an order's latency).
+ * orders that ended within their deadline in the last window, per second of
+ * the window they were seen ending in, and moves the limit half way to that ×
+ * target (a full step overshoots: the window lags the limit by an order's
+ * latency).
+ *
+ * - The seconds counted are those since the first of those orders ended (at
+ *   least {@link MIN_SPAN_MS}), when that is shorter than the window: after a
+ *   quiet spell the window holds only the completions since the load began,
+ *   and dividing them by the whole window read a throughput several times too
+ *   low, so the limit stayed at its start while the orders in flight grew past
+ *   it. (Measured: a cold stack offered 10/s refused 14.5 % of the orders while
+ *   the admitted ones took 5 s; ADR 039, second amendment.)
  *
  * - Saturated, latency below the target: throughput = limit / latency, so the
  *   next limit is limit × target / latency — it grows, less as the latency
@@ -46,6 +55,11 @@ export interface LimiterSettings {
 export interface Observation {
   /** Orders that ended within their deadline during the window. */
   finishedInTime: number;
+  /**
+   * How long ago the first order that ended during the window ended, ms (null
+   * when none did): the part of the window its completions were seen in.
+   */
+  firstEndedMsAgo: number | null;
   /** Age of the oldest order in flight, ms; null when none. */
   oldestInFlightMs: number | null;
   /** Orders in flight now (every replica's). */
@@ -57,6 +71,14 @@ const MAX_CUT = 0.5;
 const STALL_CUT = 0.75;
 /** Below this share of the limit in flight, the limit is not holding the system back. */
 const SATURATED = 0.8;
+/** The shortest span a throughput is measured over: the first few completions alone say little. */
+export const MIN_SPAN_MS = 2_000;
+
+/** Orders that ended in time per second, over the part of the window that saw completions (see above). */
+export function throughputPerSecond(obs: Pick<Observation, 'finishedInTime' | 'firstEndedMsAgo'>, windowMs: number): number {
+  const spanMs = Math.min(windowMs, Math.max(MIN_SPAN_MS, obs.firstEndedMsAgo ?? windowMs));
+  return obs.finishedInTime / (spanMs / 1000);
+}
 
 /** The next limit after one observation. */
 export function nextLimit(limit: number, obs: Observation, s: LimiterSettings): number {
@@ -65,7 +87,7 @@ export function nextLimit(limit: number, obs: Observation, s: LimiterSettings): 
     const stalled = obs.oldestInFlightMs !== null && obs.oldestInFlightMs > s.targetLatencyMs;
     return clamp(stalled ? limit * STALL_CUT : limit);
   }
-  const throughput = obs.finishedInTime / (s.windowMs / 1000);
+  const throughput = throughputPerSecond(obs, s.windowMs);
   // Half way to what Little's law says: the window lags the limit by an order's latency, and a full step overshoots.
   const target = limit + (throughput * (s.targetLatencyMs / 1000) - limit) / 2;
   // Lowered only when the limit holds the system back and orders wait longer than the target.
