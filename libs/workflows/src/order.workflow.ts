@@ -133,6 +133,10 @@ class OrderRun implements CallContext {
   private addressSeq = 0;
   /** Metrics and search attributes (order-telemetry.ts). */
   private readonly telemetry: OrderTelemetry;
+  /** Handlers answer without waiting for their audit write (false: an execution started before ADR 051). */
+  private readonly handlersAnswerAtOnce: boolean;
+  /** Audit writes the message handlers started and the order has not yet seen land. */
+  private readonly handlerWrites = new Set<Promise<void>>();
 
   constructor(private readonly input: OrderWorkflowInput) {
     const { order, policy } = input;
@@ -162,6 +166,7 @@ class OrderRun implements CallContext {
     };
     this.telemetry = new OrderTelemetry(startedAt);
     this.telemetry.sync(this.status);
+    this.handlersAnswerAtOnce = patched(PATCHES.handlersAnswerAtOnce);
   }
 
   /** No more changes are taken: the order is cancelled, out of budget, or concluding. */
@@ -312,7 +317,7 @@ class OrderRun implements CallContext {
     const reason = req.reason?.trim() || 'cancelled by request';
     this.stop = { kind: 'cancelled', reason };
     const state = this.status.state;
-    await this.audit('cancel_requested', { via, reason });
+    await this.handlerAudit('cancel_requested', { via, reason });
     return { accepted: true, state };
   }
 
@@ -331,7 +336,7 @@ class OrderRun implements CallContext {
     this.status.address = address;
     const addressSeq = ++this.addressSeq;
     this.note('address_updated', this.status.step, `${address.street}, ${address.city}`);
-    await this.audit('address_updated', { via, address, addressSeq }, { address, addressSeq });
+    await this.handlerAudit('address_updated', { via, address, addressSeq }, { address, addressSeq });
     return { accepted: true, state: this.status.state };
   }
 
@@ -347,7 +352,7 @@ class OrderRun implements CallContext {
   }
   private async approve(req: ApproveRequest, via: 'signal' | 'update'): Promise<MessageAccepted> {
     this.status.review = { approved: true, by: req.by?.trim() || null };
-    await this.audit('review_approved', { via, by: this.status.review.by });
+    await this.handlerAudit('review_approved', { via, by: this.status.review.by });
     return { accepted: true, state: this.status.state };
   }
 
@@ -531,6 +536,7 @@ class OrderRun implements CallContext {
     if (stop === null) {
       this.status.step = null;
       this.status.late = Date.now() > this.deadlineAt;
+      await this.handlerWritesLanded();
       await this.transition('completed', null, this.status.late ? { late: true } : {});
       return this.result('completed', null);
     }
@@ -539,6 +545,7 @@ class OrderRun implements CallContext {
     this.status.reason = reason;
     await this.refundIfCharged(reason);
     this.status.step = null;
+    await this.handlerWritesLanded();
     await this.transition(state, null, { reason });
     return this.result(state, reason);
   }
@@ -656,6 +663,32 @@ class OrderRun implements CallContext {
     this.status.timeline.push(...entries);
     this.telemetry.sync(this.status);
     if (isTerminalState(last)) this.telemetry.ended(this.status);
+  }
+
+  /**
+   * The audit write of a message handler (cancel, address change, approval).
+   * The handler has applied its change before this; it answers without waiting
+   * for the write, which the order waits for before it ends (`conclude`). A
+   * handler that waited for its local activity completed its update after it,
+   * and the main story's next command followed its own local activity: two
+   * continuations whose order depended on how the worker grouped the two
+   * results into activations, which a replay does not repeat. The replay then
+   * met the update's completion where the workflow gave an upsert, a
+   * nondeterminism error that left the order running for ever (ADR 051,
+   * test/handler-replay.spec.ts).
+   */
+  private handlerAudit(type: string, payload: Record<string, unknown>, change: Pick<EventRecord, 'address' | 'addressSeq'> = {}): Promise<void> {
+    if (!this.handlersAnswerAtOnce) return this.audit(type, payload, change);
+    const write: Promise<void> = this.audit(type, payload, change)
+      .catch(() => undefined) // cancelled: nothing to record; audit() notes every other failure itself
+      .finally(() => this.handlerWrites.delete(write));
+    this.handlerWrites.add(write);
+    return Promise.resolve();
+  }
+
+  /** Waits for the handlers' audit writes: their events land before the order's end (and its snapshot) is written. */
+  private async handlerWritesLanded(): Promise<void> {
+    while (this.handlerWrites.size) await Promise.all([...this.handlerWrites]);
   }
 
   /** Appends an audit event. Never fails the order: an event that cannot be written is noted in the status. */

@@ -27,4 +27,11 @@ export const PATCHES = {
   batchedTransitions: 'batched-transitions',
   /** OrderWorkflow upserts its search attributes (OrderState, ...) on each change (ADR 043). */
   searchAttributes: 'order-search-attributes',
+  /**
+   * OrderWorkflow's cancel, address and approval handlers answer without
+   * waiting for their audit write; the order waits for those writes before it
+   * ends. Awaiting it made a replay's command order depend on how local
+   * activity results were grouped into activations (ADR 051).
+   */
+  handlersAnswerAtOnce: 'handlers-answer-at-once',
 } as const;

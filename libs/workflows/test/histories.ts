@@ -20,6 +20,12 @@ export const PRE_DISPATCH_UPDATE_DIR = join(HISTORIES_DIR, 'pre-dispatch-update'
  * deadline-mode retries that waited on server timers between attempts, kept as recorded.
  */
 export const PRE_LOCAL_RETRIES_DIR = join(HISTORIES_DIR, 'pre-local-retries');
+/**
+ * Every branch, order and shipping children, recorded before the
+ * `handlers-answer-at-once` patch (ADR 051), when the cancel, address and
+ * approval handlers waited for their audit write before answering.
+ */
+export const PRE_HANDLERS_AT_ONCE_DIR = join(HISTORIES_DIR, 'pre-handlers-at-once');
 /** Where each directory keeps its ShippingWorkflow histories (`<branch>-<attempt>.json`). */
 export const shippingDir = (dir: string): string => join(dir, 'shipping');
 

@@ -17,13 +17,24 @@
  *   local-activity retry whose backoff was over 100 ms waited on a server
  *   timer (`local-retry-chain`: money-and-goods.spec.ts's chain of failing
  *   charges, cancelled, at e78a7d8 with a recordHistory call added).
+ * - test/histories/pre-handlers-at-once/: every branch, order and shipping
+ *   children, recorded before ADR 051, when the cancel, address and approval
+ *   handlers answered only after their audit write.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR, PRE_LOCAL_RETRIES_DIR, PRE_SEARCH_ATTRIBUTES_DIR, V1_HISTORIES_DIR, shippingDir } from './histories';
+import {
+  HISTORIES_DIR,
+  PRE_DISPATCH_UPDATE_DIR,
+  PRE_HANDLERS_AT_ONCE_DIR,
+  PRE_LOCAL_RETRIES_DIR,
+  PRE_SEARCH_ATTRIBUTES_DIR,
+  V1_HISTORIES_DIR,
+  shippingDir,
+} from './histories';
 
 // Failed workflows and activities are what these tests provoke: keep their expected warnings out of the output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -107,13 +118,20 @@ describe('replay of recorded histories', () => {
     replay(PRE_SEARCH_ATTRIBUTES_DIR, branch),
   );
 
-  it.each(PRE_LOCAL_RETRIES_BRANCHES)('%s from before quick retries waited in the worker still replays (rolling update)', async (branch) => {
-    expect(recorded(PRE_LOCAL_RETRIES_DIR)).toEqual([...PRE_LOCAL_RETRIES_BRANCHES].sort());
-    // The point of the fixture: a local activity's retry that waited on a server timer.
-    const events = (JSON.parse(readFileSync(join(PRE_LOCAL_RETRIES_DIR, `${branch}.json`), 'utf8')) as { events: Array<Record<string, { startToFireTimeout?: string }>> }).events;
-    expect(events.some((e) => e['timerStartedEventAttributes']?.startToFireTimeout === '0.126s')).toBe(true);
-    await replay(PRE_LOCAL_RETRIES_DIR, branch);
-  });
+  it.each(PRE_LOCAL_RETRIES_BRANCHES)(
+    '%s from before quick retries waited in the worker still replays (rolling update)',
+    async (branch) => {
+      expect(recorded(PRE_LOCAL_RETRIES_DIR)).toEqual([...PRE_LOCAL_RETRIES_BRANCHES].sort());
+      // The point of the fixture: a local activity's retry that waited on a server timer.
+      const events = (
+        JSON.parse(readFileSync(join(PRE_LOCAL_RETRIES_DIR, `${branch}.json`), 'utf8')) as {
+          events: Array<Record<string, { startToFireTimeout?: string }>>;
+        }
+      ).events;
+      expect(events.some((e) => e['timerStartedEventAttributes']?.startToFireTimeout === '0.126s')).toBe(true);
+      await replay(PRE_LOCAL_RETRIES_DIR, branch);
+    },
+  );
 
   it('has the shipping children of every branch that shipped, of this release and from before the dispatch update', () => {
     for (const dir of [HISTORIES_DIR, PRE_DISPATCH_UPDATE_DIR]) {
@@ -131,4 +149,32 @@ describe('replay of recorded histories', () => {
   it.each(SHIPPING_CHILDREN)('shipping child %s from before the dispatch update still replays (rolling update)', (child) =>
     replay(shippingDir(PRE_DISPATCH_UPDATE_DIR), child),
   );
+
+  it('has every branch and shipping child from before the handlers answered at once', () => {
+    expect(recorded(PRE_HANDLERS_AT_ONCE_DIR)).toEqual([...BRANCHES].sort());
+    expect(recorded(shippingDir(PRE_HANDLERS_AT_ONCE_DIR))).toEqual([...SHIPPING_CHILDREN].sort());
+  });
+
+  it.each(BRANCHES)('%s from before the handlers answered at once still replays (rolling update)', (branch) =>
+    replay(PRE_HANDLERS_AT_ONCE_DIR, branch),
+  );
+
+  it.each(SHIPPING_CHILDREN)('shipping child %s from before the handlers answered at once still replays (rolling update)', (child) =>
+    replay(shippingDir(PRE_HANDLERS_AT_ONCE_DIR), child),
+  );
+
+  it('records the patch in the histories of this release and not in those from before it', () => {
+    type Marker = { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+    const patches = (dir: string, branch: string): boolean =>
+      (
+        JSON.parse(readFileSync(join(dir, `${branch}.json`), 'utf8')) as { events: Array<{ markerRecordedEventAttributes?: Marker }> }
+      ).events.some((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+        return (
+          data !== undefined && (JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id === 'handlers-answer-at-once'
+        );
+      });
+    expect(patches(HISTORIES_DIR, 'approved-early')).toBe(true);
+    expect(patches(PRE_HANDLERS_AT_ONCE_DIR, 'approved-early')).toBe(false);
+  });
 });
