@@ -6,10 +6,11 @@ import { PaymentEntity } from './entities/payment.entity';
 import { Init1764115200001 } from './migrations/001-init';
 import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
 import { Admissions1764115200039 } from './migrations/003-admissions';
+import { AdmissionInOneCall1764115200040 } from './migrations/004-admission-in-one-call';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
-export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002, Admissions1764115200039];
+export const MIGRATIONS = [Init1764115200001, MoneyAndGoods1764115200002, Admissions1764115200039, AdmissionInOneCall1764115200040];
 
 export interface DataSourceConfig {
   url: string;

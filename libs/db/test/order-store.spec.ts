@@ -15,7 +15,7 @@ let store: OrderStore;
 
 beforeAll(async () => {
   db = await startTestDatabase('db');
-  expect(await migrate(db.url)).toEqual(['Init1764115200001', 'MoneyAndGoods1764115200002', 'Admissions1764115200039']);
+  expect(await migrate(db.url)).toEqual(['Init1764115200001', 'MoneyAndGoods1764115200002', 'Admissions1764115200039', 'AdmissionInOneCall1764115200040']);
   dataSource = await createDataSource({ url: db.url }).initialize();
   store = new OrderStore(dataSource);
 });

@@ -13,15 +13,16 @@
  * refunded, or was dispatched and finishes late; counting it would let a
  * backlog of the past refuse orders the system can now serve.
  *
- * The decision and the admission row are one transaction under an advisory
- * lock, so concurrent POSTs, to one replica or several, never admit more than
- * the limit. The limit is fixed (ADMISSION_MAX_IN_FLIGHT=N) or adaptive,
- * recomputed every ADMISSION_REFRESH_MS from the orders that ended in the last
+ * The decision and the admission row are one call to `admit_order` (migration
+ * 004), one transaction under an advisory lock, so concurrent POSTs, to one
+ * replica or several, never admit more than the limit. The limit is fixed
+ * (ADMISSION_MAX_IN_FLIGHT=N) or adaptive, recomputed every
+ * ADMISSION_REFRESH_MS from the orders that ended in the last
  * ADMISSION_WINDOW_MS (see limiter.ts).
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { API_CONFIG } from '../config/api-config';
 import type { AdmissionConfig, ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
@@ -119,29 +120,27 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     // end here, without queueing behind the lock. A retried POST of an admitted
     // order is not refused here: it is looked up first.
     if (this.inFlight >= limit && !(await this.known(orderId))) return this.refuse(limit, this.inFlight);
-    let decision: { admitted: Admitted | null; inFlight: number | null };
+    let decision: { known: boolean; in_flight: number | null; admitted: boolean } | undefined;
     try {
-      decision = await this.dataSource.transaction(async (m) => {
-        await m.query(`SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock($1)`, [ADMISSION_LOCK, `${LOCK_TIMEOUT_MS}ms`]);
-        const [row] = (await m.query(
-          `WITH known AS (SELECT EXISTS (SELECT 1 FROM admissions WHERE order_id = $1) OR EXISTS (SELECT 1 FROM orders WHERE id = $1) AS known),
-                n AS (SELECT (${inFlightSql(2)}) AS n),
-                ins AS (INSERT INTO admissions (order_id) SELECT $1 FROM known, n WHERE NOT known.known AND n.n < $3 RETURNING 1)
-           SELECT known.known, n.n::int AS n, (SELECT count(*) FROM ins)::int AS inserted FROM known, n`,
-          [orderId, this.settings.deadlineMs, limit],
-        )) as Array<{ known: boolean; n: number; inserted: number }>;
-        if (row?.known) return { admitted: 'known' as const, inFlight: null };
-        const n = Number(row?.n ?? 0);
-        return row?.inserted ? { admitted: 'admitted' as const, inFlight: n + 1 } : { admitted: null, inFlight: n };
-      });
+      // One call, one transaction: the lock, the count and the admission row (migration 004).
+      [decision] = (await this.dataSource.query(`SELECT known, in_flight, admitted FROM admit_order($1, $2, $3, $4, $5)`, [
+        orderId,
+        this.settings.deadlineMs,
+        limit,
+        ADMISSION_LOCK,
+        `${LOCK_TIMEOUT_MS}ms`,
+      ])) as Array<{ known: boolean; in_flight: number | null; admitted: boolean }>;
     } catch (err) {
       // Too many admissions waiting for the lock at once: the system is busy, say so (never a 500).
       if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) return this.refuse(limit, Math.max(this.inFlight, limit));
       throw err;
     }
-    if (decision.inFlight !== null) this.inFlight = decision.inFlight;
-    if (decision.admitted) return decision.admitted;
-    return this.refuse(limit, decision.inFlight ?? limit);
+    if (!decision) throw new Error('admit_order returned no row');
+    if (decision.known) return 'known';
+    const inFlight = Number(decision.in_flight ?? 0);
+    this.inFlight = decision.admitted ? inFlight + 1 : inFlight;
+    if (decision.admitted) return 'admitted';
+    return this.refuse(limit, inFlight);
   }
 
   private refuse(limit: number, inFlight: number): never {
@@ -173,7 +172,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
          WHERE o.state IN ${ENDED} AND o.updated_at > now() - make_interval(secs => $1::float8 / 1000)`,
         [s.windowMs, s.deadlineMs],
       )) as Array<{ in_time: number; first_ended_ms_ago: number | string | null }>;
-      const { n: inFlight, oldestMs } = await this.countInFlight(this.dataSource.manager);
+      const { n: inFlight, oldestMs } = await this.countInFlight();
       await this.dataSource.query(`DELETE FROM admissions WHERE admitted_at < now() - make_interval(secs => $1::float8 / 1000)`, [s.deadlineMs * KEEP_DEADLINES]);
       const finishedInTime = Number(stats?.in_time ?? 0);
       const firstEndedMsAgo = stats?.first_ended_ms_ago == null ? null : Number(stats.first_ended_ms_ago);
@@ -193,26 +192,8 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async countInFlight(m: EntityManager): Promise<{ n: number; oldestMs: number | null }> {
-    const [row] = (await m.query(`SELECT (${inFlightSql(1)}) AS n, (${oldestSql(1)}) AS oldest`, [this.settings.deadlineMs])) as Array<{ n: string | number; oldest: number | string | null }>;
+  private async countInFlight(): Promise<{ n: number; oldestMs: number | null }> {
+    const [row] = (await this.dataSource.query(`SELECT orders_in_flight($1) AS n, orders_in_flight_oldest_ms($1) AS oldest`, [this.settings.deadlineMs])) as Array<{ n: string | number; oldest: number | string | null }>;
     return { n: Number(row?.n ?? 0), oldestMs: row?.oldest == null ? null : Number(row.oldest) };
   }
 }
-
-/**
- * Orders in flight ($p: the deadline, ms): open orders within their deadline
- * (counted from admission) not owing a refund, plus admitted orders the
- * workflow has not recorded yet.
- */
-const cutoff = (p: number) => `now() - make_interval(secs => $${p}::float8 / 1000)`;
-const inFlightSql = (p: number) => `
-  (SELECT count(*) FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
-    WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)})
-  + (SELECT count(*) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id))`;
-/** Age of the oldest order in flight, ms (null when none). */
-const oldestSql = (p: number) => `
-  SELECT extract(epoch FROM now() - min(t)) * 1000 FROM (
-    SELECT min(coalesce(a.admitted_at, o.created_at)) AS t FROM orders o LEFT JOIN admissions a ON a.order_id = o.id
-      WHERE o.state NOT IN ${ENDED} AND NOT o.refund_owed AND o.created_at > ${cutoff(p)} AND coalesce(a.admitted_at, o.created_at) > ${cutoff(p)}
-    UNION ALL
-    SELECT min(a.admitted_at) FROM admissions a WHERE a.admitted_at > ${cutoff(p)} AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)) oldest`;

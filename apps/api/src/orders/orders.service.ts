@@ -87,10 +87,15 @@ export class OrdersService {
     const policy = dto.retryMode !== undefined ? this.config.orderPolicies[dto.retryMode] : this.config.orderPolicy;
     const input: OrderWorkflowInput = { order, policy, faults: dto.faults ? { ...dto.faults } : null };
     const workflowId = orderWorkflowId(order.orderId);
-    const row = await this.store.findOrder(order.orderId);
-    if (row) return this.replay(input, row, dto.retryMode);
-    // Past this line a workflow may be started: only for an admitted order (503 with Retry-After otherwise).
+    // Admission answers for a known order too, without counting or refusing it:
+    // a new order costs one database call, and only a known one is looked up.
     const admitted = await this.admission.admit(order.orderId);
+    if (admitted !== 'admitted') {
+      const row = await this.store.findOrder(order.orderId);
+      if (row) return this.replay(input, row, dto.retryMode);
+    }
+    // Past this line a workflow may be started: only for an admitted order (503 with Retry-After otherwise),
+    // or a known one without a row yet (a retried POST; the start below finds its workflow).
     try {
       const handle = await this.rpc(() =>
         this.temporal.workflow.start(ORDER_WORKFLOW_TYPE, {
