@@ -24,8 +24,12 @@ import type { ScaleOutResult } from './scale-out';
 import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc, resultsJson } from './report';
+import { counterReader } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
 import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
+
+/** The namespace of every stack the bench starts (the dev server's, and the apps' default). */
+const TEMPORAL_NAMESPACE = 'default';
 
 export interface ReadsResult {
   connections: number;
@@ -190,12 +194,14 @@ export async function runBench(
     weightLeft = Math.max(0, weightLeft - weight);
     return Date.now() + share;
   };
-  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>) => {
+  /** `temporal`: the variant's current stack (a fresh one may replace it), for the server's own counters. */
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, temporal: () => IsolatedStack) => {
     const accepted: string[] = [];
     return async (spec: StepSpec, wait = true): Promise<StepResult> => {
       const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
       if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
-      const step = await runStep(slug(name), driver, pids, spec, log, backlog);
+      const counters = counterReader(temporal().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE);
+      const step = await runStep(slug(name), driver, pids, spec, log, backlog, counters);
       accepted.push(...step.orderIds);
       return step;
     };
@@ -245,14 +251,14 @@ export async function runBench(
     log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
     let driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    let run = stepper(variant.name, driver, pids);
+    let run = stepper(variant.name, driver, pids, () => running);
     /** A fresh stack for the steps after a ladder that overloaded this one (its server may still be busy with the backlog). */
     const fresh = async (): Promise<void> => {
       await driver.close();
       await running.stop();
       running = await startSystem(mode, {});
       driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
-      run = stepper(variant.name, driver, pids);
+      run = stepper(variant.name, driver, pids, () => running);
       log(`[${variant.name}] a fresh stack for the steps after the ladder`);
     };
     const result = newVariant({
@@ -327,7 +333,7 @@ export async function runBench(
         WORKER_SHUTDOWN_GRACE_MS: '1000',
         ...extra,
       },
-      { embeddedPostgres: true, restart: false },
+      { embeddedPostgres: true, restart: false, temporalMetrics: true },
     );
 
   let bundleFile: string | null = null;
@@ -346,7 +352,7 @@ export async function runBench(
     /** Temporal, the bare worker and a client, for `work`; all stopped after it. Returns the start-up seconds. */
     const session = async (work: (run: ReturnType<typeof stepper>) => Promise<void>): Promise<number> => {
       const t0 = Date.now();
-      const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false });
+      const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false, temporalMetrics: true });
       let worker: ManagedProcess | null = null;
       let driver: Driver | null = null;
       try {
@@ -355,7 +361,8 @@ export async function runBench(
         log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
         driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
         const workerProcess = worker;
-        await work(stepper(name, driver, () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null })));
+        const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
+        await work(stepper(name, driver, pids, () => running));
         return startupS;
       } finally {
         await driver?.close().catch(() => undefined);
@@ -407,7 +414,7 @@ export async function runBench(
     const startupS = (Date.now() - t0) / 1000;
     const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    const run = stepper('faults', driver, pids);
+    const run = stepper('faults', driver, pids, () => running);
     const capacity = defaultCapacity ?? options.startRate;
     const rate = Math.max(0.5, capacity / 2);
     const result = newVariant({ name, kind: 'system', retryMode: defaultMode, isDefault: true, activities: 'per policy', startupS });

@@ -1,5 +1,5 @@
 import type { BenchReport, VariantResult } from './bench';
-import { ratioCaveat, renderDoc, resultsJson, saturation } from './report';
+import { ratioCaveat, renderDoc, resultsJson, saturation, serverWorkSection } from './report';
 import type { StepResult } from './run';
 
 const step = (rate: number, withinSloShare: number, cpu: Record<string, number>, extra: Partial<StepResult> = {}): StepResult => ({
@@ -212,6 +212,17 @@ describe('renderDoc', () => {
     expect(json.variants[0]?.reads?.autocannon.orderIds).toBe(2);
     expect(json.variants[0]?.reads?.step).not.toHaveProperty('orderIds');
     expect(json.variants[0]?.ladder[0]).not.toHaveProperty('orderIds');
+  });
+  it("shows the Temporal server's work per order at each variant's capacity rung, and nothing for a run without the counts", () => {
+    const work = { workflowTasks: 5.96, workflowTaskFailures: 0, activityTasks: 0, signals: 0, updates: 0.99, historyWrites: 16.89 };
+    const counted = { ...report, variants: [variant([step(3, 1, { temporal: 6 }, { serverWorkPerOrder: work }), step(4, 0.5, { temporal: 30 })])] };
+    const section = serverWorkSection(counted);
+    expect(section[0]).toBe('## Temporal server work per order');
+    // capacityAtSlo is 3: the 3/s rung's figures; Temporal CPU 6 s over 60 orders.
+    expect(section).toContain('| system seed (default) | 3/s | 5.96 | 0 | 0 | 0 | 0.99 | 16.89 | 0.100 |');
+    expect(renderDoc(counted, { chartPath: 'c.svg', jsonPath: 'j.json' })).toContain('## Temporal server work per order');
+    expect(serverWorkSection(report)).toEqual([]);
+    expect(doc).not.toContain('## Temporal server work per order');
   });
   it('does not flag an idle machine', () => {
     expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(

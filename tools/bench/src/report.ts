@@ -38,6 +38,34 @@ const STEP_HEADER = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
+/**
+ * What the Temporal server did per order in each variant, at the rung its
+ * capacity was measured at (the highest sustained one; else its first), from
+ * the server's own counters. Empty for a run without them.
+ */
+export function serverWorkSection(report: BenchReport): string[] {
+  const rows = report.variants.flatMap((v) => {
+    const rung = v.ladder.find((s) => s.rate === v.capacityAtSlo) ?? v.ladder[0];
+    const work = rung?.serverWorkPerOrder;
+    if (!rung || !work) return [];
+    const cpu = rung.usage['temporal']?.cpuSecondsPerOrder;
+    return [
+      `| ${v.name} | ${rung.rate}/s | ${work.workflowTasks} | ${work.workflowTaskFailures} | ${work.activityTasks} | ${work.signals} | ${work.updates} | ${work.historyWrites} | ${cpu === null || cpu === undefined ? '—' : cpu.toFixed(3)} |`,
+    ];
+  });
+  if (!rows.length) return [];
+  return [
+    '## Temporal server work per order',
+    '',
+    "Counted by the Temporal server itself (its Prometheus counters, read before and after the rung, divided by the orders accepted), at the rung each variant's capacity was measured at: **workflow tasks** completed by a worker (each signal, timer, child and remote-activity wake-up costs one; a local activity runs inside one), failed workflow tasks, remote **activity tasks** completed or failed, **signals** (a client's and those one workflow sends another), **updates** sent by a client (this system's dispatch request, ADR 047), and **history writes** (the server's writes of a workflow's state and its new history events to its database).",
+    '',
+    '| variant | rung | workflow tasks | failed workflow tasks | activity tasks | signals | updates | history writes | Temporal CPU s per order |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
+}
+
 /** The results JSON: the report without the accepted orders' ids (steps' `orderIds` lists; the reads' count of ids stays). */
 export const resultsJson = (report: BenchReport): string =>
   `${JSON.stringify(report, (key, value: unknown) => ((key === 'orderIds' || key === 'missedOrders') && Array.isArray(value) ? undefined : value), 2)}\n`;
@@ -156,7 +184,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
       'Every variant runs on a fresh stack started on free ports by `tools/stack` (`startIsolatedStack`): a new Temporal dev server, started by the same code with the same flags, so each variant starts from empty server state (ADR 032).',
       '',
       '- **this system**: the API and both workers from their build output, an embedded PostgreSQL of its own; once in the default retry mode (RETRY_MODE unset) and once in each other mode. No API key and no per-client rate limit (one client offers every order).',
-      `- **bare baseline**: a minimal workflow of the same shape (\`tools/bench/src/bare-workflows.ts\`): ReceiveOrder, ValidateOrder, the ${report.reviewMs / 1000} s review timer, ChargePayment, a child workflow on its own task queue (PreparePackage, the two-signal dispatch handshake, DispatchCarrier), MarkShipped; activities that do nothing; no database, no API; started with the Temporal client; its worker in a process of its own, with the apps' worker settings. Once with remote and once with local activities. It keeps the shape issue 11 defines (the seed's, with its signal handshake: 9 workflow tasks per order with local activities); this system now asks for dispatch with an update and records consecutive transitions together (ADR 047: 6 workflow tasks per order in the default mode), so on the Temporal side it does less than the baseline, and the rest of its cost is its own work (the API, PostgreSQL, the bookkeeping and ledgers, a second worker process).`,
+      `- **bare baseline**: a minimal workflow of the same shape (\`tools/bench/src/bare-workflows.ts\`): ReceiveOrder, ValidateOrder, the ${report.reviewMs / 1000} s review timer, ChargePayment, a child workflow on its own task queue (PreparePackage, the two-signal dispatch handshake, DispatchCarrier), MarkShipped; activities that do nothing; no database, no API; started with the Temporal client; its worker in a process of its own, with the apps' worker settings. Once with remote and once with local activities. It keeps the shape issue 11 defines (the seed's, with its signal handshake: 9 workflow tasks per order with local activities); this system now asks for dispatch with an update and records consecutive transitions together (ADR 047: 6 workflow tasks per order in the default mode), so on the Temporal side it does less than the baseline (the server's own counts are under **Temporal server work per order**), and the rest of its cost is its own work (the API, PostgreSQL, the bookkeeping and ledgers, a second worker process).`,
       `- **ladder**: orders offered open loop at a fixed rate for ${o.stepS} s per rung; the default mode starts at ${o.startRate}/s, the local baseline one rung above the default mode's capacity and the remote one at the highest rung at or below 0.75 × it, the other retry mode at the highest rung at or below 0.7 × it (it costs more per order); it climbs one rung at a time and stops ${o.afterMiss === 0 ? 'at the first rung that misses the SLO' : `${o.afterMiss} rung(s) after the first rung that misses the SLO`} (when the first rung misses, it walks down instead until one meets it); then it runs the rate half way between its capacity and the lowest rate above it that missed, rounded to 0.5/s, and again half way between what that leaves, until no such rate is left (the rungs climb 2/s at a time above 6/s, so a fast machine reaches its limit within the budget; the halving brings the resolution to 0.5/s): the default mode's ladder and a baseline's whose capacity is at least the best baseline's measured before it do, and they climb to their first miss, both even past the time budget, so the ratio's two sides are both measured, to the same resolution; the other ladders do not. Their climbing stops once it has used its part of the run's ${o.budgetS} s time budget (of what is left when a ladder starts, the default mode's, which starts furthest below its capacity, and the first baseline's, the ratio's other side, get two parts each, any later ladder one). Each rung is watched until every accepted order is terminal or 18 s after the last POST; before the next step the bench waits (up to 20 s) for the earlier steps' orders to finish, and a step that still started with a backlog says so. When a ladder overloaded the system, the steps after it (reads, burst, overload) run on a fresh stack.`,
       `- **sustained**: a rung meets the SLO only if its latency did not grow across it: the p50 of the orders offered in its last third (by POST time) is at most the p50 of those offered in its first third + ${GROWTH_SLACK_MS / 1000} s (\`GROWTH_SLACK_MS\` in \`tools/bench/src/stats.ts\`): the orders of the two thirds are offered ~13 s apart, so a second of growth means the system completed at least ~92 % of the offered rate. A bound proportional to the latency would judge a queue by its length. An order that did not complete counts as slower than any, so a last third whose median did not complete fails it. A rung can end with ≥ 99 % of its orders within 15 s while its backlog grows all through it, as long as the backlog has not reached 15 s when the rung ends: that rate is not sustained, and a capacity counted from it would not compare with one that is. The tables show both p50s (**grew**: the rung failed the check). **throughput** is what a step achieved: completed orders ÷ (the last completion − the first POST); a rung that keeps up comes in just under its offered rate (the span includes its last orders' latency), one that falls behind well under it.`,
       '- **latency** is from the client\'s request: the bench records the time just before it sends each POST (bare: each workflow start). For this system the completion time is the `updated_at` the `completed` row was written with (`clock_timestamp()`, same machine clock), read after the fact, rather than polling `GET /orders/:id` per order, which would add API and database load that grows with the rate being measured. For the bare baseline it is when the client sees the workflow\'s result. Percentiles are over every accepted order: one that did not complete counts as slower than all that did ("> window").',
@@ -171,6 +199,7 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   out.push('');
   for (const v of report.variants.filter((x) => x.ladder.length)) out.push(`- **${v.name}**: ${saturation(v, m.cpus)}`);
   out.push('');
+  out.push(...serverWorkSection(report));
   out.push('## Figures');
   for (const v of report.variants) {
     out.push('');

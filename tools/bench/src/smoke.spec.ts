@@ -78,7 +78,20 @@ describe('npm run bench (smoke)', () => {
       expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
     expect(bare.ladder[0]?.usage['bare-worker']?.cpuSeconds).toBeGreaterThan(0);
     expect(report.ratio === null || report.ratio > 0).toBe(true);
+
     const doc = readFileSync(join(out, 'benchmarks.md'), 'utf8');
+    // Counted by the server: the dispatch asked by update (ADR 047) against the bare baseline's two-signal handshake.
+    const systemWork = system.ladder[0]?.serverWorkPerOrder;
+    const bareWork = bare.ladder[0]?.serverWorkPerOrder;
+    expect(systemWork?.updates).toBe(1);
+    expect(systemWork?.signals).toBe(0);
+    expect(bareWork?.signals).toBe(2);
+    expect(bareWork?.updates).toBe(0);
+    // Local activities: no activity task; fewer workflow tasks per order than the baseline's.
+    expect([systemWork?.activityTasks, bareWork?.activityTasks]).toEqual([0, 0]);
+    expect(systemWork?.workflowTasks).toBeGreaterThan(0);
+    expect(systemWork?.workflowTasks).toBeLessThan(bareWork?.workflowTasks ?? 0);
+    expect(doc).toContain('## Temporal server work per order');
     expect(doc).toContain('## What saturates first');
     expect(doc).toContain('first/last third p50');
     expect(doc).not.toContain('predates the sustained check');

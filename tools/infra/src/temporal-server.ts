@@ -23,6 +23,8 @@ export interface TemporalServerOptions {
   sqlitePragmas?: readonly string[];
   /** Custom search attributes to register, `Name=Type` (e.g. `OrderState=Keyword`). */
   searchAttributes?: readonly string[];
+  /** Serve the server's own metrics (request and persistence counters) for Prometheus on this port. */
+  metricsPort?: number;
 }
 
 /**
@@ -48,6 +50,8 @@ export function sqlitePragmas(option: readonly string[] | undefined, env: NodeJS
 export interface TemporalServer {
   address: string;
   uiUrl: string;
+  /** The server's Prometheus endpoint, when started with a metrics port. */
+  metricsUrl: string | null;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     'matching.numTaskqueueWritePartitions=1',
   ];
   for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
@@ -89,6 +94,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   return {
     address: `${host}:${options.port}`,
     uiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${options.uiPort}`,
+    metricsUrl: options.metricsPort ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${options.metricsPort}/metrics` : null,
     process,
     async stop() {
       await process.stop('SIGTERM', 10_000);

@@ -40,6 +40,8 @@ export interface IsolatedStackOptions {
   apps?: readonly AppName[];
   /** Shipping-worker processes (default 1). */
   shippingWorkers?: number;
+  /** Serve the Temporal dev server's own metrics on a free port (`stack.temporal.metricsUrl`). */
+  temporalMetrics?: boolean;
 }
 
 /**
@@ -54,7 +56,14 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
     const stack = await startStack({
       root: repoRoot(),
       dataDir,
-      ports: { api: await freePort(), apiMetrics: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: 0 },
+      ports: {
+        api: await freePort(),
+        apiMetrics: await freePort(),
+        temporal: await freePort(),
+        temporalUi: await freePort(),
+        postgres: 0,
+        ...(options.temporalMetrics ? { temporalMetrics: await freePort() } : {}),
+      },
       databaseUrl: database.url,
       temporalDbFile: options.temporalFile ? join(dataDir, 'temporal.sqlite') : null,
       appEnv,

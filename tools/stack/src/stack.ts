@@ -61,6 +61,8 @@ export interface StackOptions {
     postgres: number;
     /** The API's metrics port (METRICS_PORT); the API's default (9464) when absent. */
     apiMetrics?: number;
+    /** The Temporal dev server's own metrics (Prometheus); not served when absent. */
+    temporalMetrics?: number;
   };
   /** Use this PostgreSQL instead of an embedded one. */
   databaseUrl?: string;
@@ -173,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           logFile: join(logsDir, 'temporal.log'),
           // The orders' search attributes (OrderState, ...): the workflows upsert them.
           searchAttributes: searchAttributeSpecs(),
+          metricsPort: options.ports.temporalMetrics,
         }
       : null;
     if (temporalOptions) {
