@@ -24,12 +24,15 @@ import type { ScaleOutResult } from './scale-out';
 import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc, resultsJson } from './report';
-import { counterReader } from './server-work';
+import { counterReader, serverWorkPerOrder } from './server-work';
+import type { ServerWork } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
 import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
 
 /** The namespace of every stack the bench starts (the dev server's, and the apps' default). */
 const TEMPORAL_NAMESPACE = 'default';
+/** The dev server updates its Prometheus counters once a second (measured: they move in 1 s steps). */
+const COUNTER_PUBLISH_MS = 1_200;
 
 export interface ReadsResult {
   connections: number;
@@ -52,6 +55,11 @@ export interface VariantResult {
   /** Bare baseline: local or remote activities. */
   activities: 'remote' | 'local' | 'per policy';
   ladder: StepResult[];
+  /**
+   * What the Temporal server did per order over the whole ladder (every rung's accepted orders),
+   * counted by the server; null when its counters could not be read. Absent in older results.
+   */
+  ladderServerWork?: ServerWork | null;
   capacityAtSlo: number | null;
   burst: StepResult | null;
   reads: { step: StepResult; autocannon: ReadsResult } | null;
@@ -194,17 +202,20 @@ export async function runBench(
     weightLeft = Math.max(0, weightLeft - weight);
     return Date.now() + share;
   };
-  /** `temporal`: the variant's current stack (a fresh one may replace it), for the server's own counters. */
-  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, temporal: () => IsolatedStack) => {
+  /**
+   * Runs the steps of one variant. `stack`: the variant's current stack (a fresh one may replace
+   * it); `counters` reads its Temporal server's own counters.
+   */
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, stack: () => IsolatedStack) => {
     const accepted: string[] = [];
-    return async (spec: StepSpec, wait = true): Promise<StepResult> => {
+    const step = async (spec: StepSpec, wait = true): Promise<StepResult> => {
       const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
       if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
-      const counters = counterReader(temporal().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE);
-      const step = await runStep(slug(name), driver, pids, spec, log, backlog, counters);
-      accepted.push(...step.orderIds);
-      return step;
+      const result = await runStep(slug(name), driver, pids, spec, log, backlog);
+      accepted.push(...result.orderIds);
+      return result;
     };
+    return Object.assign(step, { counters: () => counterReader(stack().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE)() });
   };
 
   /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */
@@ -214,8 +225,14 @@ export async function runBench(
    * halfWayRate), even past its time budget: the default mode's always, a baseline's while it may be
    * the best (the ratio's numerator and denominator get the same resolution), the other mode's never.
    */
-  const ladder = async (name: string, run: ReturnType<typeof stepper>, start: number, refine: (steps: StepResult[]) => boolean): Promise<StepResult[]> => {
+  const ladder = async (
+    name: string,
+    run: ReturnType<typeof stepper>,
+    start: number,
+    refine: (steps: StepResult[]) => boolean,
+  ): Promise<{ steps: StepResult[]; serverWork: ServerWork | null }> => {
     const steps: StepResult[] = [];
+    const countersBefore = await run.counters();
     const deadline = ladderDeadline();
     let budgetSpent = false;
     for (;;) {
@@ -238,7 +255,11 @@ export async function runBench(
       log(`[${name}]   ${describe(step)}`);
       steps.push(step);
     }
-    return steps;
+    // The dev server publishes its counters once a second: read them once the last rung's work is in.
+    if (countersBefore) await new Promise((resolve) => setTimeout(resolve, COUNTER_PUBLISH_MS));
+    const countersAfter = countersBefore ? await run.counters() : null;
+    const accepted = steps.reduce((sum, st) => sum + st.accepted, 0);
+    return { steps, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
   };
   /** The best capacity of the baselines measured so far (0: none yet). */
   const bestBaseline = (): number => Math.max(0, ...variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo ?? 0));
@@ -277,7 +298,9 @@ export async function runBench(
         // starting a rung below the default's capacity walked down four rungs (~95 s of the run).
         const known = defaultCapacity;
         const below = known === null ? null : rungAtOrBelow(known * OTHER_MODE_START);
-        result.ladder = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
+        const measured = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
+        result.ladder = measured.steps;
+        result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
         if (variant.isDefault) defaultCapacity = result.capacityAtSlo ?? defaultCapacity;
@@ -393,7 +416,9 @@ export async function runBench(
         const base = defaultCapacity ?? options.startRate;
         const start = local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
         // Refined while it may be the best baseline: at or above the best measured before it.
-        result.ladder = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
+        const measured = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
+        result.ladder = measured.steps;
+        result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
       }

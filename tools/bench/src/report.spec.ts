@@ -213,13 +213,13 @@ describe('renderDoc', () => {
     expect(json.variants[0]?.reads?.step).not.toHaveProperty('orderIds');
     expect(json.variants[0]?.ladder[0]).not.toHaveProperty('orderIds');
   });
-  it("shows the Temporal server's work per order at each variant's capacity rung, and nothing for a run without the counts", () => {
+  it("shows the Temporal server's work per order over each variant's ladder, and nothing for a run without the counts", () => {
     const work = { workflowTasks: 5.96, workflowTaskFailures: 0, activityTasks: 0, signals: 0, updates: 0.99, historyWrites: 16.89 };
-    const counted = { ...report, variants: [variant([step(3, 1, { temporal: 6 }, { serverWorkPerOrder: work }), step(4, 0.5, { temporal: 30 })])] };
+    const counted = { ...report, variants: [{ ...variant([step(3, 1, { temporal: 6 }), step(4, 0.5, { temporal: 30 })]), ladderServerWork: work }] };
     const section = serverWorkSection(counted);
     expect(section[0]).toBe('## Temporal server work per order');
-    // capacityAtSlo is 3: the 3/s rung's figures; Temporal CPU 6 s over 60 orders.
-    expect(section).toContain('| system seed (default) | 3/s | 5.96 | 0 | 0 | 0 | 0.99 | 16.89 | 0.100 |');
+    // 60 + 80 orders; Temporal CPU (6 + 30) s over them.
+    expect(section).toContain('| system seed (default) | 3, 4 (140 orders) | 5.96 | 0 | 0 | 0 | 0.99 | 16.89 | 0.257 |');
     expect(renderDoc(counted, { chartPath: 'c.svg', jsonPath: 'j.json' })).toContain('## Temporal server work per order');
     expect(serverWorkSection(report)).toEqual([]);
     expect(doc).not.toContain('## Temporal server work per order');

@@ -39,27 +39,27 @@ const STEP_HEADER = [
 ];
 
 /**
- * What the Temporal server did per order in each variant, at the rung its
- * capacity was measured at (the highest sustained one; else its first), from
- * the server's own counters. Empty for a run without them.
+ * What the Temporal server did per order in each variant over its ladder,
+ * from the server's own counters. Empty for a run without them.
  */
 export function serverWorkSection(report: BenchReport): string[] {
   const rows = report.variants.flatMap((v) => {
-    const rung = v.ladder.find((s) => s.rate === v.capacityAtSlo) ?? v.ladder[0];
-    const work = rung?.serverWorkPerOrder;
-    if (!rung || !work) return [];
-    const cpu = rung.usage['temporal']?.cpuSecondsPerOrder;
+    const work = v.ladderServerWork;
+    if (!work || !v.ladder.length) return [];
+    const accepted = v.ladder.reduce((sum, s) => sum + s.accepted, 0);
+    const temporalCpu = v.ladder.reduce((sum, s) => sum + (s.usage['temporal']?.cpuSeconds ?? 0), 0);
+    const rates = v.ladder.map((s) => `${s.rate}`).join(', ');
     return [
-      `| ${v.name} | ${rung.rate}/s | ${work.workflowTasks} | ${work.workflowTaskFailures} | ${work.activityTasks} | ${work.signals} | ${work.updates} | ${work.historyWrites} | ${cpu === null || cpu === undefined ? '—' : cpu.toFixed(3)} |`,
+      `| ${v.name} | ${rates} (${accepted} orders) | ${work.workflowTasks} | ${work.workflowTaskFailures} | ${work.activityTasks} | ${work.signals} | ${work.updates} | ${work.historyWrites} | ${accepted ? (temporalCpu / accepted).toFixed(3) : '—'} |`,
     ];
   });
   if (!rows.length) return [];
   return [
     '## Temporal server work per order',
     '',
-    "Counted by the Temporal server itself (its Prometheus counters, read before and after the rung, divided by the orders accepted), at the rung each variant's capacity was measured at: **workflow tasks** completed by a worker (each signal, timer, child and remote-activity wake-up costs one; a local activity runs inside one), failed workflow tasks, remote **activity tasks** completed or failed, **signals** (a client's and those one workflow sends another), **updates** sent by a client (this system's dispatch request, ADR 047), and **history writes** (the server's writes of a workflow's state and its new history events to its database).",
+    "Counted by the Temporal server itself: its Prometheus counters, read before a variant's ladder and after it (the dev server updates them once a second, so the bench waits that long after the last rung), divided by the orders the ladder's rungs accepted. **Workflow tasks** completed by a worker (each signal, timer, child and remote-activity wake-up costs one; a local activity runs inside one), failed workflow tasks, remote **activity tasks** completed or failed, **signals** (a client's and those one workflow sends another), **updates** sent by a client (this system's dispatch request, ADR 047), and **history writes** (the server's writes of a workflow's state and its new history events to its database). An order still running when the ladder ended counts with the work it had done.",
     '',
-    '| variant | rung | workflow tasks | failed workflow tasks | activity tasks | signals | updates | history writes | Temporal CPU s per order |',
+    '| variant | ladder rungs (orders/s) | workflow tasks | failed workflow tasks | activity tasks | signals | updates | history writes | Temporal CPU s per order |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',

@@ -16,14 +16,9 @@ import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@te
 import { BARE_ORDERS_QUEUE } from './bare-workflows';
 import type { BareOrderInput } from './bare-workflows';
 import { ProcessUsage, UsageSampler, machineBusySeconds } from './proc';
-import { serverWorkPerOrder } from './server-work';
-import type { Counters, ServerWork } from './server-work';
 import { LatencySummary, achievedThroughput, latencyGrowth, latencySummary, share } from './stats';
 
 export const SLO_MS = 15_000;
-
-/** How long after a step the Temporal server's counters are read (see runStep). */
-const COUNTER_GRACE_MS = 1_000;
 
 export type Offer = { outcome: 'accepted' } | { outcome: 'refused'; status: number } | { outcome: 'error'; detail: string };
 
@@ -81,11 +76,6 @@ export interface StepResult {
   wallS: number;
   /** Per process tree, over the step's wall time. */
   usage: Record<string, ProcessUsage & { cpuSecondsPerOrder: number | null; cpuShareOfMachine: number }>;
-  /**
-   * What the Temporal server did per accepted order over the step (workflow tasks, history
-   * writes, ...), from its own counters; null when they could not be read. Absent in older results.
-   */
-  serverWorkPerOrder?: ServerWork | null;
   /** This process (the load generator, and autocannon when it runs). */
   clientCpuSeconds: number;
   /** Everything else on the machine meanwhile (other users of a shared machine), CPU seconds. */
@@ -121,14 +111,12 @@ export async function runStep(
   spec: StepSpec,
   log: (line: string) => void,
   backlogAtStart = 0,
-  serverCounters: () => Promise<Counters | null> = async () => null,
 ): Promise<StepResult> {
   const orders = spec.kind.endsWith('burst') ? (spec.orders ?? 100) : Math.max(1, Math.round((spec.rate ?? 1) * spec.durationS));
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
   const ids = Array.from({ length: orders }, (_, i) => `bench-${name}-${spec.kind}-${run}-${i}`);
   const postedAt = new Map<string, number>();
   const sampler = new UsageSampler(pids);
-  const countersBefore = await serverCounters();
   const clientBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   sampler.start();
@@ -170,10 +158,6 @@ export async function runStep(
   if (terminal.size < accepted.length) terminal = await driver.terminal(accepted);
   const wallS = (Date.now() - started) / 1000;
   const usage = sampler.stop();
-  // A completed order's last workflow task is reported to the server just after its terminal
-  // row is written: a moment's grace so the counts include it (the figures above are taken).
-  if (countersBefore) await sleep(COUNTER_GRACE_MS);
-  const countersAfter = countersBefore ? await serverCounters() : null;
   const clientCpu = process.cpuUsage(clientBefore);
   const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
   const machineCpu = machineBusySeconds() - machineBefore;
@@ -218,7 +202,6 @@ export async function runStep(
         },
       ]),
     ),
-    serverWorkPerOrder: serverWorkPerOrder(countersBefore, countersAfter, accepted.length),
     clientCpuSeconds: Math.round(clientCpuSeconds * 100) / 100,
     otherCpuSeconds: Math.round(Math.max(0, machineCpu - ours) * 100) / 100,
     orderIds: accepted,

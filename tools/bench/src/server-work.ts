@@ -1,8 +1,9 @@
 /**
  * What the Temporal server did per order, counted by the server itself: the
  * dev server's Prometheus counters (`--metrics-port`), read before and after
- * a step. Workflow tasks are what the issue asks to cut ("each signal, timer
- * and activity wake-up costs one"); counted here, not inferred from a history.
+ * a variant's ladder. Workflow tasks are what the issue asks to cut ("each
+ * signal, timer and activity wake-up costs one"); counted here, not inferred
+ * from a history.
  */
 
 /** One counter: a metric, an operation, and the service that counts it (each request is counted by every service it passes). */

@@ -81,8 +81,8 @@ describe('npm run bench (smoke)', () => {
 
     const doc = readFileSync(join(out, 'benchmarks.md'), 'utf8');
     // Counted by the server: the dispatch asked by update (ADR 047) against the bare baseline's two-signal handshake.
-    const systemWork = system.ladder[0]?.serverWorkPerOrder;
-    const bareWork = bare.ladder[0]?.serverWorkPerOrder;
+    const systemWork = system.ladderServerWork;
+    const bareWork = bare.ladderServerWork;
     expect(systemWork?.updates).toBe(1);
     expect(systemWork?.signals).toBe(0);
     expect(bareWork?.signals).toBe(2);
