@@ -207,10 +207,10 @@ export async function runBench(
     return Date.now() + share;
   };
   /**
-   * Runs the steps of one variant. `stack`: the variant's current stack (a fresh one may replace
+   * Runs the steps of one variant. `current`: the variant's stack now (a fresh one may replace
    * it); `counters` reads its Temporal server's own counters.
    */
-  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, stack: () => IsolatedStack) => {
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, current: () => IsolatedStack) => {
     const accepted: string[] = [];
     const step = async (spec: StepSpec, wait = true): Promise<StepResult> => {
       const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
@@ -219,7 +219,7 @@ export async function runBench(
       accepted.push(...result.orderIds);
       return result;
     };
-    return Object.assign(step, { counters: () => counterReader(stack().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE)() });
+    return Object.assign(step, { counters: () => counterReader(current().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE)() });
   };
 
   /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */
