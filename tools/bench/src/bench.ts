@@ -24,7 +24,7 @@ import type { ScaleOutResult } from './scale-out';
 import { renderScaleOutChart } from './scale-out-chart';
 import { machineBusySeconds, readTrees } from './proc';
 import { renderDoc, resultsJson } from './report';
-import { counterReader, serverWorkPerOrder } from './server-work';
+import { readCounters, serverWorkPerOrder } from './server-work';
 import type { ServerWork } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
 import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
@@ -219,7 +219,7 @@ export async function runBench(
       accepted.push(...result.orderIds);
       return result;
     };
-    return Object.assign(step, { counters: () => counterReader(current().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE)() });
+    return Object.assign(step, { counters: () => readCounters(current().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE) });
   };
 
   /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */

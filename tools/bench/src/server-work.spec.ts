@@ -23,7 +23,7 @@ describe('server work per order', () => {
     expect(parseCounters(scrape(60, 150, 20), 'other').size).toBe(0);
   });
 
-  it('divides what each counter grew by over the step by the orders accepted', () => {
+  it('divides what each counter grew by between two readings by the orders accepted', () => {
     const before = parseCounters(scrape(60, 150, 20), 'default');
     const after = parseCounters(scrape(120, 330, 40), 'default');
     // 10 orders: 60 tasks more (frontend only, not history's count of the same requests), 180 + 0 writes, 20 signals.

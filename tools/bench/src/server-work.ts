@@ -73,15 +73,13 @@ export function serverWorkPerOrder(before: Counters | null, after: Counters | nu
 }
 
 /** Reads the server's counters; null when it cannot be reached (the figures are then left out, not guessed). */
-export function counterReader(metricsUrl: string | null, namespace: string): () => Promise<Counters | null> {
-  return async () => {
-    if (!metricsUrl) return null;
-    try {
-      const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
-      if (!response.ok) return null;
-      return parseCounters(await response.text(), namespace);
-    } catch {
-      return null;
-    }
-  };
+export async function readCounters(metricsUrl: string | null, namespace: string): Promise<Counters | null> {
+  if (!metricsUrl) return null;
+  try {
+    const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) return null;
+    return parseCounters(await response.text(), namespace);
+  } catch {
+    return null;
+  }
 }

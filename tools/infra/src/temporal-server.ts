@@ -91,10 +91,12 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   });
   await Promise.race([waitFor(`Temporal on ${host}:${options.port}`, () => portOpen(options.port, host), { timeoutMs: 60_000 }), exitedEarly]);
   exitedEarly.catch(() => undefined);
+  // Listening on every interface: reach the UI and the metrics on this machine's.
+  const urlHost = host === '0.0.0.0' ? 'localhost' : host;
   return {
     address: `${host}:${options.port}`,
-    uiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${options.uiPort}`,
-    metricsUrl: options.metricsPort ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${options.metricsPort}/metrics` : null,
+    uiUrl: `http://${urlHost}:${options.uiPort}`,
+    metricsUrl: options.metricsPort ? `http://${urlHost}:${options.metricsPort}/metrics` : null,
     process,
     async stop() {
       await process.stop('SIGTERM', 10_000);
