@@ -7,6 +7,7 @@
  * `temporal operator search-attribute create` (README, Observability).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 
 export const ORDER_SEARCH_ATTRIBUTES = {
   /** The order's state (received, validated, in_review, paid, shipping, completed, failed, cancelled). */
@@ -18,6 +19,15 @@ export const ORDER_SEARCH_ATTRIBUTES = {
   /** The shipping attempt under way or last made (0 before shipping). */
   ShippingAttempt: defineSearchAttributeKey('ShippingAttempt', SearchAttributeType.INT),
 } as const;
+
+/** What every order starts with (the API starts orders with them: `orderStartOptions`, ADR 052). */
+export function initialOrderSearchAttributes(): SearchAttributePair[] {
+  return [
+    { key: ORDER_SEARCH_ATTRIBUTES.OrderState, value: 'received' },
+    { key: ORDER_SEARCH_ATTRIBUTES.PaymentStatus, value: 'pending' },
+    { key: ORDER_SEARCH_ATTRIBUTES.ShippingAttempt, value: 0 },
+  ];
+}
 
 /** The keys as a list, for servers that register them (TestWorkflowEnvironment.createLocal). */
 export const ORDER_SEARCH_ATTRIBUTE_KEYS = Object.values(ORDER_SEARCH_ATTRIBUTES);

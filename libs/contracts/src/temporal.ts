@@ -1,4 +1,6 @@
+import type { SearchAttributePair } from '@temporalio/common';
 import type { OrderWorkflowInput } from './workflow-io';
+import { initialOrderSearchAttributes } from './search-attributes';
 
 /**
  * Names every Temporal participant agrees on: task queues, workflow types and
@@ -27,14 +29,24 @@ export const WORKFLOW_TASK_TIMEOUT_MS = 3_000;
  * How every order is started: the API starts them so, and the workflow tests
  * start theirs the same way. There is no execution timeout: a timeout would end
  * an order with no refund and no terminal row; the workflow owns every ending.
+ * The order's search attributes start with its first values, so the workflow
+ * does not upsert them in its first task: the start writes the order's
+ * visibility record anyway (ADR 052).
  */
 export function orderStartOptions(input: OrderWorkflowInput): {
   taskQueue: string;
   workflowId: string;
   args: [OrderWorkflowInput];
   workflowTaskTimeout: number;
+  typedSearchAttributes: SearchAttributePair[];
 } {
-  return { taskQueue: ORDERS_TASK_QUEUE, workflowId: orderWorkflowId(input.order.orderId), args: [input], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS };
+  return {
+    taskQueue: ORDERS_TASK_QUEUE,
+    workflowId: orderWorkflowId(input.order.orderId),
+    args: [input],
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
+    typedSearchAttributes: initialOrderSearchAttributes(),
+  };
 }
 
 /** The order id inside an order's or a shipment's workflow id; null for any other id. */

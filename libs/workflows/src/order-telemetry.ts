@@ -8,13 +8,16 @@
  *   ShippingAttempt), upserted only when a value changed, in the workflow task
  *   that is already running (an upsert is one more command in it, never a new
  *   task). Orders whose history predates the patch keep their commands: the
- *   upserts are behind `patched(PATCHES.searchAttributes)`.
+ *   upserts are behind `PATCHES.searchAttributes`. Since `PATCHES.orderOneMarker`
+ *   (ADR 052) an order started with its first values (the API starts every
+ *   order so, `orderStartOptions`) upserts nothing at its start.
  */
-import { metricMeter, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { APP_METRICS, ORDER_SEARCH_ATTRIBUTES, reasonCode } from '@order-fulfillment/contracts';
 import type { OrderStatus, OrderStep } from '@order-fulfillment/contracts';
 import { PATCHES } from './patches';
+import type { PatchSet } from './patches';
 
 const finished = metricMeter.createCounter(APP_METRICS.ordersFinished, 'orders', 'Orders that ended, by final state and reason');
 const duration = metricMeter.createHistogram(APP_METRICS.orderDuration, 'int', 'ms', 'From the order\'s start to its end');
@@ -37,9 +40,13 @@ export class OrderTelemetry {
   /** When the step under way started (workflow clock). */
   private mark: number;
 
-  constructor(private readonly startedAt: number) {
+  constructor(
+    private readonly startedAt: number,
+    patches: PatchSet,
+  ) {
     this.mark = startedAt;
-    this.indexing = patched(PATCHES.searchAttributes);
+    this.indexing = patches.has(PATCHES.searchAttributes);
+    if (this.indexing && patches.has(PATCHES.orderOneMarker)) this.indexed = startedWith();
   }
 
   /** Upserts the attributes whose value changed since the last upsert. */
@@ -88,4 +95,22 @@ export class OrderTelemetry {
     duration.record(Math.max(0, Date.now() - this.startedAt), { state });
     if (status.late) late.add(1);
   }
+}
+
+/**
+ * The values the order was started with, as if they were the last upserted;
+ * null when it was started without them (a client other than the API).
+ */
+function startedWith(): Indexed | null {
+  const attributes = workflowInfo().typedSearchAttributes;
+  const keys = ORDER_SEARCH_ATTRIBUTES;
+  const state = attributes.get(keys.OrderState);
+  if (state === undefined) return null;
+  return {
+    state,
+    reason: attributes.get(keys.OrderReason) ?? null,
+    // A value the start left out is upserted with the first change.
+    payment: attributes.get(keys.PaymentStatus) ?? '',
+    attempt: attributes.get(keys.ShippingAttempt) ?? -1,
+  };
 }

@@ -25,7 +25,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
-  patched,
   proxyLocalActivities,
   setHandler,
   sleep,
@@ -77,7 +76,7 @@ import { CallContext, CallHow, callActivity } from './activity-calls';
 import type { ShippingWorkflow } from './shipping.workflow';
 import { describeFailure, rootFailureType } from './failures';
 import { orderWorkflowV1 } from './legacy/order-v1.workflow';
-import { PATCHES } from './patches';
+import { PATCHES, PatchSet } from './patches';
 import { OrderTelemetry } from './order-telemetry';
 
 const bookkeeping = proxyLocalActivities<BookkeepingActivities>({
@@ -94,9 +93,10 @@ type StepsOutcome = StopReason | { kind: 'failed'; reason: string } | null;
 const MAX_ROUND_BACKOFF_MS = 30_000;
 
 export async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderResult> {
-  // Orders started by the previous release replay through its frozen code.
-  if (!patched(PATCHES.moneyAndGoods)) return orderWorkflowV1(input);
-  const order = new OrderRun(input);
+  // One marker per order (ADR 052); orders started by the previous release replay through its frozen code.
+  const patches = new PatchSet(PATCHES.orderOneMarker);
+  if (!patches.has(PATCHES.moneyAndGoods)) return orderWorkflowV1(input);
+  const order = new OrderRun(input, patches);
   order.listen();
   // Cancelling the execution in Temporal (UI, CLI) is a cancel request like
   // CancelOrder: honoured before dispatch, refused after. Everything else runs
@@ -138,7 +138,10 @@ class OrderRun implements CallContext {
   /** Audit writes the message handlers started and the order has not yet seen land. */
   private readonly handlerWrites = new Set<Promise<void>>();
 
-  constructor(private readonly input: OrderWorkflowInput) {
+  constructor(
+    private readonly input: OrderWorkflowInput,
+    private readonly patches: PatchSet,
+  ) {
     const { order, policy } = input;
     // The budget runs from the moment the order was accepted (the execution's
     // start), not from the first workflow task, which may come later.
@@ -164,9 +167,9 @@ class OrderRun implements CallContext {
       deadline: new Date(this.deadlineAt).toISOString(),
       timeline: [],
     };
-    this.telemetry = new OrderTelemetry(startedAt);
+    this.telemetry = new OrderTelemetry(startedAt, patches);
     this.telemetry.sync(this.status);
-    this.handlersAnswerAtOnce = patched(PATCHES.handlersAnswerAtOnce);
+    this.handlersAnswerAtOnce = patches.has(PATCHES.handlersAnswerAtOnce);
   }
 
   /** No more changes are taken: the order is cancelled, out of budget, or concluding. */
@@ -381,7 +384,7 @@ class OrderRun implements CallContext {
     await this.activity('ValidateOrder', { order: { ...order, address: this.status.address }, faults });
     this.telemetry.stepDone('ValidateOrder');
     // Histories from before the batch record these two one by one.
-    const batched = patched(PATCHES.batchedTransitions);
+    const batched = this.patches.has(PATCHES.batchedTransitions);
     if (batched) {
       this.chargePossible = true;
       this.status.step = 'ManualReview';
@@ -406,10 +409,15 @@ class OrderRun implements CallContext {
     this.telemetry.stepDone('ChargePayment');
     if (batched) {
       this.status.step = 'ShippingWorkflow';
-      await this.transitions([
-        ['paid', 'ChargePayment'],
-        ['shipping', 'ShippingWorkflow'],
-      ]);
+      // The shipping attempt's upsert, in the code that runs next with no await between, carries
+      // `shipping` and `charged` too (ADR 052); histories from before upsert them here.
+      await this.transitions(
+        [
+          ['paid', 'ChargePayment'],
+          ['shipping', 'ShippingWorkflow'],
+        ],
+        { index: !this.patches.has(PATCHES.orderOneMarker) },
+      );
     } else {
       await this.transition('paid', 'ChargePayment');
       this.status.step = 'ShippingWorkflow';
@@ -623,9 +631,13 @@ class OrderRun implements CallContext {
   /**
    * Records transitions, in order: one row each, written by one local activity
    * (RecordTransition for one, RecordTransitions for several that follow each
-   * other with nothing between them).
+   * other with nothing between them). `index: false` leaves the search
+   * attributes to the upsert the caller makes next, in the same run of code.
    */
-  private async transitions(changes: Array<[OrderState, OrderStep | null, Record<string, unknown>?]>): Promise<void> {
+  private async transitions(
+    changes: Array<[OrderState, OrderStep | null, Record<string, unknown>?]>,
+    { index = true }: { index?: boolean } = {},
+  ): Promise<void> {
     // The database first, then the live status: the query never reports a
     // state the database does not have yet. The terminal transition carries the
     // final status, so a closed order reads the same from the database as a
@@ -661,7 +673,7 @@ class OrderRun implements CallContext {
     }
     this.status.state = last;
     this.status.timeline.push(...entries);
-    this.telemetry.sync(this.status);
+    if (index) this.telemetry.sync(this.status);
     if (isTerminalState(last)) this.telemetry.ended(this.status);
   }
 

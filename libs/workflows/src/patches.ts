@@ -1,7 +1,11 @@
+import { patched } from '@temporalio/workflow';
+
 /**
  * Patch ids of workflow changes that running executions must not see (ADR 009).
  * A history recorded before a change has no marker for its id, so `patched()`
  * answers false there and the workflow keeps the behaviour it was started with.
+ * Workflows ask through {@link PatchSet}: a new history carries one marker per
+ * workflow, its newest patch's, which stands for every earlier one (ADR 052).
  */
 export const PATCHES = {
   /**
@@ -34,4 +38,39 @@ export const PATCHES = {
    * activity results were grouped into activations (ADR 051).
    */
   handlersAnswerAtOnce: 'handlers-answer-at-once',
+  /**
+   * OrderWorkflow's newest patch (ADR 052): it stands for every patch above.
+   * Its own change: an order started with its first search-attribute values
+   * (`orderStartOptions`) upserts nothing at its start, and the `shipping`
+   * state and `charged` payment leave with the shipping attempt's upsert, in
+   * the code that runs next, instead of in one of their own.
+   */
+  orderOneMarker: 'order-one-marker',
+  /**
+   * ShippingWorkflow's newest patch, with no change of its own: it stands for
+   * dispatchUntilDefinitive and dispatchByUpdate (ADR 050, ADR 052).
+   */
+  shippingOneMarker: 'shipping-one-marker',
 } as const;
+
+/**
+ * `patched()` for the patches of one workflow type, asking for its newest
+ * first (ADR 052). Every `patched()` that answers true leaves a marker and an
+ * upsert of the SDK's TemporalChangeVersion search attribute in the history,
+ * and each upsert is a visibility write on the server: one per patch cost
+ * every new order four markers and four writes more than one per workflow. A
+ * workflow started since has the newest patch's marker only, and it stands
+ * for every earlier patch. A history recorded before has no such marker; there
+ * the earlier patches are asked for one by one, where and in the order the
+ * code always asked for them, so its replay sees the commands it recorded.
+ */
+export class PatchSet {
+  private newestApplies: boolean | undefined;
+
+  constructor(private readonly newest: string) {}
+
+  has(id: string): boolean {
+    this.newestApplies ??= patched(this.newest);
+    return this.newestApplies || (id !== this.newest && patched(id));
+  }
+}

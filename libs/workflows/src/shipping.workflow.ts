@@ -18,7 +18,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
-  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -34,7 +33,7 @@ import type {
 import { NON_RETRYABLE_ERRORS, dispatchApprovedSignal, dispatchFailedSignal, readyToDispatchSignal } from '@order-fulfillment/contracts';
 import { CallContext, CallHow, callActivity } from './activity-calls';
 import { describeFailure, rootFailureType } from './failures';
-import { PATCHES } from './patches';
+import { PATCHES, PatchSet } from './patches';
 
 /**
  * The dispatch question (ADR 047). Local, so asking costs no workflow task of
@@ -76,8 +75,9 @@ export async function ShippingWorkflow(input: ShippingWorkflowInput): Promise<Sh
   const activity = <K extends keyof ShippingActivities>(name: K, request: Parameters<ShippingActivities[K]>[0], how: CallHow = {}) =>
     callActivity<ShippingActivities, typeof request, Awaited<ReturnType<ShippingActivities[K]>>>(ctx, name, request, how);
   // Children started before these rules were released keep the dispatch they were started with.
-  const untilDefinitive = patched(PATCHES.dispatchUntilDefinitive);
-  const byUpdate = patched(PATCHES.dispatchByUpdate);
+  const patches = new PatchSet(PATCHES.shippingOneMarker);
+  const untilDefinitive = patches.has(PATCHES.dispatchUntilDefinitive);
+  const byUpdate = patches.has(PATCHES.dispatchByUpdate);
   /** Asks the parent for dispatch; resolves with the approval (which carries the address). */
   const approved = async (): Promise<DispatchApproved> => {
     if (byUpdate) return gate.RequestDispatch({ parentWorkflowId: parentId, shipmentId, attempt: input.attempt });

@@ -26,6 +26,12 @@ export const PRE_LOCAL_RETRIES_DIR = join(HISTORIES_DIR, 'pre-local-retries');
  * approval handlers waited for their audit write before answering.
  */
 export const PRE_HANDLERS_AT_ONCE_DIR = join(HISTORIES_DIR, 'pre-handlers-at-once');
+/**
+ * Every branch, order and shipping children, recorded before ADR 052 (one
+ * patch marker per change, the first search-attribute values upserted in the
+ * first task, `shipping` and `charged` upserted apart from the attempt).
+ */
+export const PRE_ONE_MARKER_DIR = join(HISTORIES_DIR, 'pre-one-marker');
 /** Where each directory keeps its ShippingWorkflow histories (`<branch>-<attempt>.json`). */
 export const shippingDir = (dir: string): string => join(dir, 'shipping');
 

@@ -20,6 +20,8 @@
  * - test/histories/pre-handlers-at-once/: every branch, order and shipping
  *   children, recorded before ADR 051, when the cancel, address and approval
  *   handlers answered only after their audit write.
+ * - test/histories/pre-one-marker/: every branch, order and shipping children,
+ *   recorded before ADR 052, with one patch marker per change.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +33,7 @@ import {
   PRE_DISPATCH_UPDATE_DIR,
   PRE_HANDLERS_AT_ONCE_DIR,
   PRE_LOCAL_RETRIES_DIR,
+  PRE_ONE_MARKER_DIR,
   PRE_SEARCH_ATTRIBUTES_DIR,
   V1_HISTORIES_DIR,
   shippingDir,
@@ -103,6 +106,18 @@ async function replay(dir: string, branch: string): Promise<void> {
   }
 }
 
+/** The patch ids a recorded history's markers carry, in order. */
+function patchIds(dir: string, name: string): string[] {
+  type Marker = { details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+  const { events } = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as {
+    events: Array<{ markerRecordedEventAttributes?: Marker }>;
+  };
+  return events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data === undefined ? [] : [(JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id];
+  });
+}
+
 describe('replay of recorded histories', () => {
   it('has a recorded history for every branch, of this release and the previous one', () => {
     expect(recorded(HISTORIES_DIR)).toEqual([...BRANCHES].sort());
@@ -163,18 +178,28 @@ describe('replay of recorded histories', () => {
     replay(shippingDir(PRE_HANDLERS_AT_ONCE_DIR), child),
   );
 
-  it('records the patch in the histories of this release and not in those from before it', () => {
-    type Marker = { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
-    const patches = (dir: string, branch: string): boolean =>
-      (
-        JSON.parse(readFileSync(join(dir, `${branch}.json`), 'utf8')) as { events: Array<{ markerRecordedEventAttributes?: Marker }> }
-      ).events.some((e) => {
-        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-        return (
-          data !== undefined && (JSON.parse(Buffer.from(data, 'base64').toString()) as { id: string }).id === 'handlers-answer-at-once'
-        );
-      });
-    expect(patches(HISTORIES_DIR, 'approved-early')).toBe(true);
-    expect(patches(PRE_HANDLERS_AT_ONCE_DIR, 'approved-early')).toBe(false);
+  it('has every branch and shipping child from before one marker per workflow', () => {
+    expect(recorded(PRE_ONE_MARKER_DIR)).toEqual([...BRANCHES].sort());
+    expect(recorded(shippingDir(PRE_ONE_MARKER_DIR))).toEqual([...SHIPPING_CHILDREN].sort());
+  });
+
+  it.each(BRANCHES)('%s from before one marker per workflow still replays (rolling update)', (branch) =>
+    replay(PRE_ONE_MARKER_DIR, branch),
+  );
+
+  it.each(SHIPPING_CHILDREN)('shipping child %s from before one marker per workflow still replays (rolling update)', (child) =>
+    replay(shippingDir(PRE_ONE_MARKER_DIR), child),
+  );
+
+  it('records one patch marker per workflow in this release, and one per change before it', () => {
+    expect(patchIds(HISTORIES_DIR, 'happy-path')).toEqual(['order-one-marker']);
+    expect(patchIds(shippingDir(HISTORIES_DIR), 'happy-path-1')).toEqual(['shipping-one-marker']);
+    expect(patchIds(PRE_ONE_MARKER_DIR, 'happy-path')).toHaveLength(4);
+    expect(patchIds(shippingDir(PRE_ONE_MARKER_DIR), 'happy-path-1')).toHaveLength(2);
+  });
+
+  it('records the handlers patch in the histories from before one marker, and not in those from before the patch', () => {
+    expect(patchIds(PRE_ONE_MARKER_DIR, 'approved-early')).toContain('handlers-answer-at-once');
+    expect(patchIds(PRE_HANDLERS_AT_ONCE_DIR, 'approved-early')).not.toContain('handlers-answer-at-once');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ORDER_SEARCH_ATTRIBUTES, cancelOrderUpdate } from '@order-fulfillment/contracts';
+import { ORDER_SEARCH_ATTRIBUTES, ORDER_WORKFLOW_TYPE, cancelOrderUpdate, orderStartOptions } from '@order-fulfillment/contracts';
 import { FakeWorld, Gate, holdUntil } from './fakes';
 import {
   eventually,
@@ -80,15 +80,32 @@ describe('order search attributes', () => {
       });
       const ids = await idsFor(`OrderState='completed' AND PaymentStatus='charged' AND ShippingAttempt=1`, handle.workflowId);
       expect(ids).toContain(handle.workflowId);
-      // One upsert per change, carrying only what changed: start, validated + in_review (recorded
-      // together), paid + shipping (together), attempt 1, completed.
-      expect(await upserts(handle)).toEqual([
-        ['OrderState', 'PaymentStatus', 'ShippingAttempt'],
-        ['OrderState'],
-        ['OrderState', 'PaymentStatus'],
-        ['ShippingAttempt'],
-        ['OrderState'],
-      ]);
+      // Started with its first values (as the API starts orders), then one upsert per change, carrying
+      // only what changed: in_review; shipping + charged with attempt 1 (the same run of code); completed.
+      expect(await upserts(handle)).toEqual([['OrderState'], ['OrderState', 'PaymentStatus', 'ShippingAttempt'], ['OrderState']]);
+      // One patch marker per workflow, each with the SDK's TemporalChangeVersion upsert (ADR 052).
+      for (const workflow of [handle, testEnv().client.workflow.getHandle(`shipping-${order.orderId}-1`)]) {
+        const events = (await workflow.fetchHistory()).events ?? [];
+        expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
+      }
+    });
+  });
+
+  it('an order started without its first values (a client other than the API) upserts them in its first task', async () => {
+    const world = new FakeWorld();
+    const order = newOrder();
+    await withWorkers(world, async () => {
+      const { typedSearchAttributes: _left, ...options } = orderStartOptions({ order, policy: testPolicy() });
+      const handle = await testEnv().client.workflow.start(ORDER_WORKFLOW_TYPE, options);
+      await handle.result();
+      expect(await attributes(handle)).toEqual({
+        OrderState: 'completed',
+        OrderReason: undefined,
+        PaymentStatus: 'charged',
+        ShippingAttempt: 1,
+      });
+      const [first] = await upserts(handle);
+      expect(first).toEqual(['OrderState', 'PaymentStatus', 'ShippingAttempt']);
     });
   });
 
