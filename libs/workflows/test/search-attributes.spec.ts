@@ -65,6 +65,9 @@ async function upserts(handle: WorkflowHandle): Promise<string[][]> {
     .filter((keys) => keys.length > 0);
 }
 
+/** What a completed order's search attributes read once it has shipped on its first attempt. */
+const COMPLETED_AND_SHIPPED = { OrderState: 'completed', OrderReason: undefined, PaymentStatus: 'charged', ShippingAttempt: 1 };
+
 describe('order search attributes', () => {
   it('a completed order: state, payment and shipping attempt are searchable, upserted only on changes', async () => {
     const world = new FakeWorld();
@@ -72,12 +75,7 @@ describe('order search attributes', () => {
     await withWorkers(world, async () => {
       const handle = await startOrder({ order, policy: testPolicy() });
       await handle.result();
-      expect(await attributes(handle)).toEqual({
-        OrderState: 'completed',
-        OrderReason: undefined,
-        PaymentStatus: 'charged',
-        ShippingAttempt: 1,
-      });
+      expect(await attributes(handle)).toEqual(COMPLETED_AND_SHIPPED);
       const ids = await idsFor(`OrderState='completed' AND PaymentStatus='charged' AND ShippingAttempt=1`, handle.workflowId);
       expect(ids).toContain(handle.workflowId);
       // Started with its first values (as the API starts orders), then one upsert per change, carrying
@@ -98,12 +96,7 @@ describe('order search attributes', () => {
       const { typedSearchAttributes: _left, ...options } = orderStartOptions({ order, policy: testPolicy() });
       const handle = await testEnv().client.workflow.start(ORDER_WORKFLOW_TYPE, options);
       await handle.result();
-      expect(await attributes(handle)).toEqual({
-        OrderState: 'completed',
-        OrderReason: undefined,
-        PaymentStatus: 'charged',
-        ShippingAttempt: 1,
-      });
+      expect(await attributes(handle)).toEqual(COMPLETED_AND_SHIPPED);
       const [first] = await upserts(handle);
       expect(first).toEqual(['OrderState', 'PaymentStatus', 'ShippingAttempt']);
     });
