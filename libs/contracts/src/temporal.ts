@@ -30,8 +30,8 @@ export const WORKFLOW_TASK_TIMEOUT_MS = 3_000;
  * start theirs the same way. There is no execution timeout: a timeout would end
  * an order with no refund and no terminal row; the workflow owns every ending.
  * The order's search attributes start with its first values, so the workflow
- * does not upsert them in its first task: the start writes the order's
- * visibility record anyway (ADR 052).
+ * does not upsert them in its first task: the start carries them at no extra
+ * cost (ADR 052).
  */
 export function orderStartOptions(input: OrderWorkflowInput): {
   taskQueue: string;

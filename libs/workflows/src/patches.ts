@@ -57,8 +57,8 @@ export const PATCHES = {
  * `patched()` for the patches of one workflow type, asking for its newest
  * first (ADR 052). Every `patched()` that answers true leaves a marker and an
  * upsert of the SDK's TemporalChangeVersion search attribute in the history,
- * and each upsert is a visibility write on the server: one per patch cost
- * every new order four markers and four writes more than one per workflow. A
+ * two commands the server validates, applies and stores: one per patch cost
+ * every new order eight events more than one per workflow. A
  * workflow started since has the newest patch's marker only, and it stands
  * for every earlier patch. A history recorded before has no such marker; there
  * the earlier patches are asked for one by one, where and in the order the
