@@ -206,11 +206,8 @@ export async function runBench(
     weightLeft = Math.max(0, weightLeft - weight);
     return Date.now() + share;
   };
-  /**
-   * Runs the steps of one variant. `current`: the variant's stack now (a fresh one may replace
-   * it); `counters` reads its Temporal server's own counters.
-   */
-  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, current: () => IsolatedStack) => {
+  /** Runs the steps of one variant on one stack; `counters` reads that stack's Temporal server's own counters. */
+  const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, stack: IsolatedStack) => {
     const accepted: string[] = [];
     const step = async (spec: StepSpec, wait = true): Promise<StepResult> => {
       const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
@@ -219,7 +216,8 @@ export async function runBench(
       accepted.push(...result.orderIds);
       return result;
     };
-    return Object.assign(step, { counters: () => readCounters(current().stack.temporal?.metricsUrl ?? null, TEMPORAL_NAMESPACE) });
+    const metricsUrl = stack.stack.temporal?.metricsUrl ?? null;
+    return Object.assign(step, { counters: () => readCounters(metricsUrl, TEMPORAL_NAMESPACE) });
   };
 
   /** Met the SLO: >= 99 % within 15 s and sustained (the latency did not grow across the rung). */
@@ -276,14 +274,14 @@ export async function runBench(
     log(`[${variant.name}] stack up in ${startupS.toFixed(1)} s`);
     let driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    let run = stepper(variant.name, driver, pids, () => running);
+    let run = stepper(variant.name, driver, pids, running);
     /** A fresh stack for the steps after a ladder that overloaded this one (its server may still be busy with the backlog). */
     const fresh = async (): Promise<void> => {
       await driver.close();
       await running.stop();
       running = await startSystem(mode, {});
       driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
-      run = stepper(variant.name, driver, pids, () => running);
+      run = stepper(variant.name, driver, pids, running);
       log(`[${variant.name}] a fresh stack for the steps after the ladder`);
     };
     const result = newVariant({
@@ -389,7 +387,7 @@ export async function runBench(
         driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
         const workerProcess = worker;
         const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
-        await work(stepper(name, driver, pids, () => running));
+        await work(stepper(name, driver, pids, running));
         return startupS;
       } finally {
         await driver?.close().catch(() => undefined);
@@ -443,7 +441,7 @@ export async function runBench(
     const startupS = (Date.now() - t0) / 1000;
     const driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
     const pids = () => running.pids();
-    const run = stepper('faults', driver, pids, () => running);
+    const run = stepper('faults', driver, pids, running);
     const capacity = defaultCapacity ?? options.startRate;
     const rate = Math.max(0.5, capacity / 2);
     const result = newVariant({ name, kind: 'system', retryMode: defaultMode, isDefault: true, activities: 'per policy', startupS });
