@@ -18,7 +18,7 @@ import { startIsolatedStack } from '@order-fulfillment/stack';
 import type { IsolatedStack } from '@order-fulfillment/stack';
 import { hostileButValid, hostileRound, send } from './hostile';
 import type { HostileAnswer } from './hostile';
-import { judge, postOrder, postOrders, settle } from './orders';
+import { judge, passed, postOrder, postOrders, settle } from './orders';
 import type { Client, FaultVerdict, PostOutcome } from './orders';
 
 export const FAULTS = ['workers-killed', 'temporal-restart', 'postgres-outage', 'api-restart', 'hostile-input'] as const;
@@ -68,7 +68,8 @@ interface Harness {
   client: Client;
   db: PgClient;
   temporal(): Promise<TemporalClient>;
-  close(): Promise<void>;
+  /** Stops the stack; `keepLogs` leaves its apps' logs on disk (`running.logsDir`). */
+  close(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
 async function harness(name: string, appEnv: NodeJS.ProcessEnv, client: Omit<Client, 'apiUrl'>, log: (line: string) => void): Promise<Harness> {
@@ -91,10 +92,10 @@ async function harness(name: string, appEnv: NodeJS.ProcessEnv, client: Omit<Cli
       }
       return new TemporalClient({ connection });
     },
-    async close() {
+    async close({ keepLogs = false } = {}) {
       await connection?.close().catch(() => undefined);
       await pool.end().catch(() => undefined);
-      await running.stop();
+      await running.stop({ keepLogs });
     },
   };
 }
@@ -167,10 +168,15 @@ export async function runChaos(options: ChaosOptions): Promise<FaultRun[]> {
   const apiKey = randomBytes(24).toString('hex');
   log(`starting the stack (Temporal in a SQLite file, an embedded PostgreSQL, API_KEY of 48 characters) ...`);
   const h = await harness('chaos', { ...APP_ENV, ORDER_DEADLINE_MS: String(options.deadlineMs ?? 60_000), API_KEY: apiKey }, { apiKey }, record);
+  let finished = false;
   try {
     for (const fault of options.faults) results.push(fault === 'hostile-input' ? await hostileInput(h, options, apiKey) : await runFault(h, fault, options, lines));
+    finished = true;
   } finally {
-    await h.close();
+    // A run that failed or found a problem keeps the apps' logs, so it can be looked into after the fact.
+    const keepLogs = !finished || !results.every(passed);
+    await h.close({ keepLogs });
+    if (keepLogs) log(`the stack's logs are kept in ${h.running.logsDir}`);
   }
   return results;
 }
