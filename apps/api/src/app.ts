@@ -25,6 +25,8 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     bodyParser: false,
     bufferLogs: true,
+    // A module that cannot start (a database refusing DATABASE_URL) rejects here, so runMain prints it as one line.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   // A hop count or the proxies' addresses, never `true` (see loadApiConfig).

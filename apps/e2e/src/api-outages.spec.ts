@@ -4,12 +4,15 @@
  * and restores. Every answer is a 503 with Retry-After (never a 500), nothing
  * half-done is left behind, /health/ready says which check failed without the
  * error's hosts or users, and the API serves again once the dependency is back.
+ * An API started while both are down comes up all the same (ADR 053): alive,
+ * not ready, 503 on the order routes, and serving once they answer, without a
+ * restart; a database that refuses the connection stops it with one line.
  * Also the metrics port: counts cached between scrapes, and a count that the
  * database cannot answer in time is cancelled by PostgreSQL, not left running.
  */
 import { Client } from 'pg';
 import { waitFor } from '@order-fulfillment/stack';
-import { startApi } from './support/extra-api';
+import { apiRefusal, startApi } from './support/extra-api';
 import type { ExtraApi } from './support/extra-api';
 import { databaseUrl, httpAt, sql, temporalAddress, uniqueId, waitForOrder } from './support/helpers';
 import { startTcpProxy } from './support/tcp-proxy';
@@ -94,6 +97,59 @@ describe('outages: PostgreSQL and Temporal go away and come back', () => {
     await waitForOrder(order.orderId, (o) => o.state === 'completed', 20_000, api.url);
     expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [order.orderId])).toEqual([{ n: 1 }]);
   }, 120_000);
+});
+
+describe('an API started while PostgreSQL and Temporal are down (ADR 053)', () => {
+  let pgProxy: TcpProxy;
+  let temporalProxy: TcpProxy;
+  let api: ExtraApi;
+  beforeAll(async () => {
+    const db = new URL(databaseUrl());
+    const [temporalHost, temporalPort] = temporalAddress().split(':') as [string, string];
+    pgProxy = await startTcpProxy(db.hostname, Number(db.port || 5432));
+    temporalProxy = await startTcpProxy(temporalHost, Number(temporalPort));
+    await pgProxy.cut();
+    await temporalProxy.cut();
+    const proxiedDb = new URL(databaseUrl());
+    proxiedDb.hostname = '127.0.0.1';
+    proxiedDb.port = String(pgProxy.port);
+    api = await startApi('cold-start', { ORDER_REVIEW_MS: '0' }, { databaseUrl: proxiedDb.toString(), temporalAddress: `127.0.0.1:${temporalProxy.port}` }, 'live');
+  }, 60_000);
+  afterAll(async () => {
+    await api?.stop();
+    await pgProxy?.close();
+    await temporalProxy?.close();
+  });
+
+  it('is alive and answers 503 until they answer, then serves orders without a restart', async () => {
+    const ready = await httpAt(api.url, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.database).toEqual({ status: 'down', message: 'unavailable' });
+    expect(ready.body.error.temporal.status).toBe('down');
+    const order = { orderId: uniqueId('cold'), paymentId: uniqueId('pmt') };
+    expect503(await httpAt(api.url, 'POST', '/orders', order), /database/);
+    expect503(await httpAt(api.url, 'GET', '/orders?limit=1'), /database/);
+    expect503(await httpAt(api.url, 'GET', `/orders/${order.orderId}`), /database/);
+    expect503(await httpAt(api.url, 'POST', `/orders/${order.orderId}/cancel`, { reason: 'x' }), /database/);
+    // The Temporal view reads no database: it says Temporal is the one missing.
+    expect503(await httpAt(api.url, 'GET', `/orders/${order.orderId}/describe`), /Temporal/);
+
+    await pgProxy.restore();
+    await temporalProxy.restore();
+    await waitFor('the API to become ready', async () => (await httpAt(api.url, 'GET', '/health/ready')).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(api.process.child.exitCode).toBeNull(); // the same process: it was never restarted
+    expect((await httpAt(api.url, 'POST', '/orders', order)).status).toBe(201);
+    await waitForOrder(order.orderId, (o) => o.state === 'completed', 20_000, api.url);
+    expect(await sql('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [order.orderId])).toEqual([{ n: 1 }]);
+  }, 90_000);
+
+  it('a database that answers but refuses the connection stops the start-up, saying so in one line (exit 2)', async () => {
+    const missing = new URL(databaseUrl());
+    missing.pathname = `/${uniqueId('no_such_db').replace(/-/g, '_')}`;
+    const { code, output } = await apiRefusal('db-refused', { AUTH_DISABLED: 'true' }, { databaseUrl: missing.toString() });
+    expect(code).toBe(2);
+    expect(output).toMatch(/api: configuration error: DATABASE_URL: the database refused the connection \(database ".*" does not exist\)/);
+  }, 30_000);
 });
 
 describe('metrics on their own port', () => {

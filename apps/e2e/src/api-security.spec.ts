@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { waitFor } from '@order-fulfillment/stack';
 import { apiRefusal, startApi } from './support/extra-api';
 import type { ExtraApi } from './support/extra-api';
+import { startTcpProxy } from './support/tcp-proxy';
 import { http, httpAt, uniqueId, waitForOrder } from './support/helpers';
 
 const logLines = (file: string): Array<Record<string, any>> =>
@@ -192,6 +193,41 @@ describe('rate limit shared by two replicas through Redis (REDIS_URL, 127.0.0.1:
     expect((await httpAt(a.url, 'GET', '/orders?limit=1')).status).toBe(429);
     expect((await httpAt(b.url, 'GET', '/orders?limit=1')).status).toBe(429);
   });
+});
+
+describe('Redis away at start-up (ADR 053)', () => {
+  const REDIS_URL = process.env['E2E_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+  it('the API starts all the same; the rate-limited routes answer 503 until Redis answers, then serve', async () => {
+    const where = new URL(REDIS_URL);
+    const proxy = await startTcpProxy(where.hostname, Number(where.port || 6379));
+    await proxy.cut();
+    const proxied = new URL(REDIS_URL);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const api = await startApi('redis-late', { REDIS_URL: proxied.toString(), REDIS_KEY_PREFIX: `e2e-${uniqueId('rl')}:`, RATE_LIMIT_MAX: '100' });
+    try {
+      const refused = await httpAt(api.url, 'GET', '/orders?limit=1');
+      expect([refused.status, refused.body.message]).toEqual([503, expect.stringMatching(/rate limit store/)]);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      await proxy.restore();
+      await waitFor('the rate limit store to answer', async () => (await httpAt(api.url, 'GET', '/orders?limit=1')).status === 200, { timeoutMs: 20_000, intervalMs: 250 });
+      expect(api.process.child.exitCode).toBeNull();
+    } finally {
+      await api.stop();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('a Redis that answers but refuses the connection stops the start-up, without printing the password (exit 2)', async () => {
+    const wrong = new URL(REDIS_URL);
+    wrong.username = 'no-such-user-e2e';
+    wrong.password = 'not-the-password-e2e';
+    const { code, output } = await apiRefusal('redis-refused', { AUTH_DISABLED: 'true', REDIS_URL: wrong.toString() });
+    expect(code).toBe(2);
+    expect(output).toMatch(/api: configuration error: REDIS_URL: Redis at .* refused the connection/);
+    expect(output).not.toContain('not-the-password-e2e');
+  }, 30_000);
 });
 
 describe('security headers and docs', () => {

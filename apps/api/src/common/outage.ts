@@ -55,10 +55,16 @@ export function outageOf(err: unknown): 'temporal' | 'database' | 'redis' | null
   return null;
 }
 
+export type Dependency = NonNullable<ReturnType<typeof outageOf>>;
+
+/** The 503 for a dependency that is down (the filter adds Retry-After). */
+export function unavailable(which: Dependency): ServiceUnavailableException {
+  const what = which === 'temporal' ? 'the workflow service (Temporal)' : which === 'database' ? 'the database' : 'the rate limit store';
+  return new ServiceUnavailableException(`${what} is unavailable; try again in ${RETRY_AFTER_SECONDS} s`);
+}
+
 /** A 503 for an outage, or null. */
 export function outageError(err: unknown): ServiceUnavailableException | null {
   const which = outageOf(err);
-  if (!which) return null;
-  const what = which === 'temporal' ? 'the workflow service (Temporal)' : which === 'database' ? 'the database' : 'the rate limit store';
-  return new ServiceUnavailableException(`${what} is unavailable; try again in ${RETRY_AFTER_SECONDS} s`);
+  return which ? unavailable(which) : null;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -19,6 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { ID_PATTERN } from '@order-fulfillment/contracts';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { DatabaseConnectedGuard, WithoutDatabase } from '../database/database-connected.guard';
 import { AddressDto } from './dto/address.dto';
 import { CreateOrderDto, ID_RULE } from './dto/create-order.dto';
 import { ApproveOrderDto, CancelOrderDto } from './dto/messages.dto';
@@ -36,6 +37,7 @@ const OrderIdParam = () => ApiParam({ name: 'id', description: `The orderId; ${I
 @ApiTooManyRequestsResponse(error('Past the per-client rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS); see Retry-After.'))
 @ApiServiceUnavailableResponse(error('A dependency (Temporal, the database, the rate limit store) is unavailable; retry after Retry-After seconds.'))
 @Controller('orders')
+@UseGuards(DatabaseConnectedGuard)
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
@@ -141,6 +143,7 @@ export class OrdersController {
   }
 
   @Get(':id/describe')
+  @WithoutDatabase()
   @OrderIdParam()
   @ApiOperation({ summary: 'Temporal view: execution status, pending activities, children, history length' })
   @ApiOkResponse({ description: '`{ workflowId, runId, status, historyLength, pendingActivities[], pendingChildren[], ... }`.' })

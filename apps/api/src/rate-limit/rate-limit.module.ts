@@ -1,14 +1,16 @@
 /**
  * Where the rate limit's counters live: in this process (the default, one
  * budget per replica) or, when REDIS_URL is set, in Redis, so every replica
- * counts against the same budget. An unreachable Redis at start-up stops the
- * API; one that goes away later turns throttled requests into 503s with
- * Retry-After (the limit is never silently dropped).
+ * counts against the same budget. A Redis that does not answer, at start-up
+ * (ADR 053) or later, turns throttled requests into 503s with Retry-After
+ * until it does (the limit is never silently dropped); the client reconnects
+ * by itself.
  */
 import { Global, Inject, Logger, Module, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
+import { ConfigError } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
 
@@ -45,13 +47,27 @@ async function connectRedis(config: ApiConfig): Promise<Redis | null> {
     connectTimeout: CONNECT_TIMEOUT_MS,
   });
   redis.on('error', () => undefined); // reported per request (503) and at start-up
+  // connect() rejects with "Connection is closed" whatever happened; the reason comes as an 'error' event.
+  const seen: unknown[] = [];
+  const onError = (err: unknown) => seen.push(err);
+  redis.on('error', onError);
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    redis.disconnect();
     const where = new URL(config.redis.url);
-    throw new Error(`REDIS_URL: Redis at ${where.hostname}:${where.port || 6379} did not answer (${err instanceof Error ? err.message : String(err)})`);
+    // Redis answered and refused (a wrong password, a protected instance): configuration, not an outage.
+    const refusal = [err, ...seen].find((e): e is Error => e instanceof ReplyError);
+    if (refusal) {
+      redis.disconnect();
+      throw new ConfigError(`REDIS_URL: Redis at ${where.hostname}:${where.port || 6379} refused the connection (${refusal.message})`);
+    }
+    new Logger('RateLimit').warn(
+      { err: err instanceof Error ? err.message : String(err), redis: `${where.hostname}:${where.port || 6379}` },
+      'Redis did not answer at start-up; the rate-limited routes answer 503 until it does',
+    );
+  } finally {
+    redis.off('error', onError);
   }
   return redis;
 }

@@ -51,7 +51,11 @@ function spawnApi(name: string, env: Record<string, string>, port: number, metri
   return { proc, logFile };
 }
 
-export async function startApi(name: string, env: Record<string, string>, targets: ApiTargets = {}): Promise<ExtraApi> {
+/**
+ * Starts an API and waits until it is ready (`/health/ready`), or only alive
+ * (`/health/live`: its database or Temporal may be down on purpose).
+ */
+export async function startApi(name: string, env: Record<string, string>, targets: ApiTargets = {}, until: 'ready' | 'live' = 'ready'): Promise<ExtraApi> {
   const port = await freePort();
   const metricsPort = await freePort();
   const { proc, logFile } = spawnApi(name, env, port, metricsPort, targets);
@@ -60,7 +64,7 @@ export async function startApi(name: string, env: Record<string, string>, target
     throw new Error(`api-${name} exited (${code}) during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
   });
   died.catch(() => undefined);
-  await Promise.race([waitFor(`api-${name} ${url}/health/ready`, async () => (await fetch(`${url}/health/ready`)).ok, { timeoutMs: 30_000, intervalMs: 100 }), died]);
+  await Promise.race([waitFor(`api-${name} ${url}/health/${until}`, async () => (await fetch(`${url}/health/${until}`)).ok, { timeoutMs: 30_000, intervalMs: 100 }), died]);
   return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, logFile, process: proc, stop: () => proc.stop('SIGTERM', 15_000) };
 }
 
@@ -68,8 +72,8 @@ export async function startApi(name: string, env: Record<string, string>, target
  * Starts an API that is expected to refuse to start, with exactly the
  * authentication settings in `env` (none added): its exit code and what it wrote.
  */
-export async function apiRefusal(name: string, env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  const { proc, logFile } = spawnApi(name, env, await freePort(), await freePort(), {}, false);
+export async function apiRefusal(name: string, env: Record<string, string>, targets: ApiTargets = {}): Promise<{ code: number | string; output: string }> {
+  const { proc, logFile } = spawnApi(name, env, await freePort(), await freePort(), targets, false);
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     proc.exited,
