@@ -202,6 +202,7 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
         const outage = h.running.database.outage;
         if (!outage) return ['no embedded PostgreSQL to stop'];
         const problems: string[] = [];
+        const apiExitsBefore = stack.restarts.get('api') ?? 0;
         const downAt = Date.now();
         await outage.down();
         options.log(`[postgres-outage] PostgreSQL stopped; /health/ready must answer 503`);
@@ -210,13 +211,28 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
           intervalMs: 200,
         }).catch((err: unknown) => problems.push(`/health/ready did not answer 503 while PostgreSQL was down: ${String(err)}`));
         options.log(`[postgres-outage] /health/ready: ${notReady === true ? '503 (not ready)' : 'NOT 503'}`);
-        await sleep(downAt + 10_000 - Date.now()); // the outage lasts 10 s
+        // An API (re)started while the database is down comes up all the same, not ready (ADR 053).
+        const restartsBefore = stack.restarts.get('api') ?? 0;
+        stack.processes.get('api')?.child.kill('SIGKILL');
+        const restartedNotReady = await waitFor(
+          'the restarted API alive and answering 503',
+          async () =>
+            (stack.restarts.get('api') ?? 0) > restartsBefore &&
+            (await fetch(`${h.client.apiUrl}/health/live`, { signal: AbortSignal.timeout(5_000) })).ok &&
+            (await fetch(`${h.client.apiUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) })).status === 503,
+          { timeoutMs: 30_000, intervalMs: 200 },
+        ).catch((err: unknown) => problems.push(`an API restarted while PostgreSQL was down did not come up answering 503: ${String(err)}`));
+        options.log(`[postgres-outage] API killed and restarted while PostgreSQL is down: ${restartedNotReady === true ? 'alive, /health/ready 503' : 'NOT up'}`);
+        await sleep(downAt + 10_000 - Date.now()); // the outage lasts at least 10 s
         await outage.up();
         options.log(`[postgres-outage] PostgreSQL started again after ${((Date.now() - downAt) / 1000).toFixed(1)} s`);
         await waitFor('/health/ready 200 again', async () => (await fetch(`${h.client.apiUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) })).ok, {
           timeoutMs: 60_000,
           intervalMs: 250,
         }).catch((err: unknown) => problems.push(`/health/ready not ready again after PostgreSQL came back: ${String(err)}`));
+        // The API exited once, when it was killed: never on its own because the database went away.
+        const exits = (stack.restarts.get('api') ?? 0) - apiExitsBefore;
+        if (exits !== 1) problems.push(`the API exited ${exits} times during the outage; once was expected (the kill)`);
         return problems;
       });
     case 'api-restart':
