@@ -9,7 +9,9 @@
  *   - the migration runs with the Kubernetes Job's command, from the api image;
  *   - the three containers start read-only, as the image's own user, become
  *     ready, the workers serve Prometheus metrics, and an order goes through
- *     them to `completed`; the workers stop cleanly on SIGTERM.
+ *     them to `completed`; the workers stop cleanly on SIGTERM;
+ *   - an api container whose database and Temporal do not answer starts all
+ *     the same, alive but not ready, and answers 503 (ADR 053).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -206,6 +208,31 @@ describe('the containers', () => {
       expect(engine.logs(names[app])).not.toContain('bundling workflows at start');
     }
   }, 200_000);
+
+  it('the api starts while its database and Temporal do not answer: alive, not ready, 503 with Retry-After (ADR 053)', async () => {
+    const name = `of-image-test-api-cold-${suffix}`;
+    const port = await freePort();
+    const nobody = await freePort(); // nothing listens there
+    const env = { ...appEnv('api'), PORT: String(port), METRICS_PORT: '0', DATABASE_URL: `postgres://orders:orders@127.0.0.1:${nobody}/orders`, TEMPORAL_ADDRESS: `127.0.0.1:${nobody}` };
+    engine.run(['run', '--detach', '--name', name, ...engine.readOnlyFlags(), ...envFlags(env), info.images.api]);
+    started.push(name);
+    const api = `http://127.0.0.1:${port}`;
+    await waitFor(
+      'the api alive',
+      async () => {
+        if (!engine.running(name)) throw new Error(`api exited (${engine.exitCode(name)}):\n${engine.logs(name)}`);
+        return (await fetch(`${api}/health/live`).catch(() => null))?.ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
+    const ready = await fetch(`${api}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { error: Record<string, { status: string }> }).error).toMatchObject({ database: { status: 'down' }, temporal: { status: 'down' } });
+    const refused = await fetch(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ orderId: `cold-${suffix}`, paymentId: `pmt-cold-${suffix}` }) });
+    expect([refused.status, Number(refused.headers.get('retry-after')) > 0]).toEqual([503, true]);
+    expect(engine.running(name)).toBe(true);
+    expect(engine.logs(name)).toContain('the database did not answer at start-up');
+  }, 90_000);
 
   it('an order goes through the containerised api and workers to completed', async () => {
     const orderId = `image-${suffix}`;
