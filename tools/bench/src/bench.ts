@@ -9,11 +9,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import autocannon from 'autocannon';
-import { Client as PgClient } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_REVIEW_MS, RETRY_MODES } from '@order-fulfillment/contracts';
 import type { RetryMode } from '@order-fulfillment/contracts';
-import { repoRoot, resolveTemporalCli, spawnManaged, startIsolatedStack } from '@order-fulfillment/stack';
+import { harnessDb, onInterrupt, repoRoot, resolveTemporalCli, spawnManaged, startIsolatedStack } from '@order-fulfillment/stack';
 import type { IsolatedStack, ManagedProcess } from '@order-fulfillment/stack';
 import { checkInvariants } from '@order-fulfillment/invariants';
 import { resolveOrderPolicy } from '@order-fulfillment/platform';
@@ -122,6 +121,7 @@ export async function runBench(
   const has = (step: BenchOptions['only'][number]) => options.only.includes(step);
   const wants = (v: VariantName) => options.variants.includes(v);
   const work = mkdtempSync(join(tmpdir(), 'of-bench-'));
+  const forgetWork = onInterrupt(async () => rmSync(work, { recursive: true, force: true }));
   const variants: VariantResult[] = [];
   const budgetCut: string[] = [];
   let defaultCapacity: number | null = options.capacity;
@@ -380,8 +380,12 @@ export async function runBench(
       const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false, temporalMetrics: true });
       let worker: ManagedProcess | null = null;
       let driver: Driver | null = null;
+      let forgetWorker = (): void => undefined;
       try {
         worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
+        // Interrupted: the worker stops before its stack (newest first).
+        const started = worker;
+        forgetWorker = onInterrupt(() => started.stop('SIGTERM', 5_000));
         const startupS = (Date.now() - t0) / 1000;
         log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
         driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
@@ -390,6 +394,7 @@ export async function runBench(
         await work(stepper(name, driver, pids, running));
         return startupS;
       } finally {
+        forgetWorker();
         await driver?.close().catch(() => undefined);
         await worker?.stop('SIGTERM', 5_000);
         await running.stop();
@@ -452,8 +457,7 @@ export async function runBench(
       log(`[faults] burst of ${options.burst} under FAULT_PRESET=exercise`);
       const burst = has('burst') ? await run({ kind: 'faults-burst', rate: null, durationS: 0, orders: options.burst }, false) : null;
       if (burst) log(`[faults]   ${describe(burst)}`);
-      const db = new PgClient({ connectionString: running.stack.databaseUrl });
-      await db.connect();
+      const db = await harnessDb(running.stack.databaseUrl);
       try {
         const ids = [...steady.orderIds, ...(burst?.orderIds ?? [])];
         const { report } = await checkInvariants({ db, temporal: null, orderIds: ids });
@@ -498,6 +502,7 @@ export async function runBench(
       }
     }
   } finally {
+    forgetWork();
     rmSync(work, { recursive: true, force: true });
   }
   const wallS = Math.round((Date.now() - machineBefore.start) / 100) / 10;

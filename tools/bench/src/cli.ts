@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, USAGE } from './args';
 import { runBench, writeOutputs } from './bench';
 import type { BenchReport } from './bench';
-import { repoRoot } from '@order-fulfillment/stack';
+import { interrupting, repoRoot } from '@order-fulfillment/stack';
 
 async function main(): Promise<void> {
   // --render <results.json> [--out DIR] [--doc FILE|none]: the chart and the doc again from a run's JSON (after a
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (interrupting()) return; // Ctrl-C or SIGTERM: its handler stops the stacks, then exits
   console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

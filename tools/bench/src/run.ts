@@ -11,7 +11,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
-import { Client as PgClient } from 'pg';
+import type { Client as PgClient } from 'pg';
+import { harnessDb } from '@order-fulfillment/stack';
 import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { BARE_ORDERS_QUEUE } from './bare-workflows';
 import type { BareOrderInput } from './bare-workflows';
@@ -215,8 +216,7 @@ export async function runStep(
 
 /** This system, through its REST API; completion from the orders table. */
 export async function systemDriver(apiUrl: string, databaseUrl: string): Promise<Driver> {
-  const db = new PgClient({ connectionString: databaseUrl });
-  await db.connect();
+  const db = await harnessDb(databaseUrl);
   return {
     async offer(orderId) {
       const response = await fetch(`${apiUrl}/orders`, {

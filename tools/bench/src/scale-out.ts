@@ -14,9 +14,9 @@
  * ends from the carrier's ledger.
  */
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
+import type { Client as PgClient } from 'pg';
 import { SHIPPING_TASK_QUEUE, isTerminalState } from '@order-fulfillment/contracts';
-import { carrierCallStarts, shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
+import { carrierCallStarts, harnessDb, shippingWorkerInstances, slowShippingEnv, startIsolatedStack } from '@order-fulfillment/stack';
 import type { InstanceName, Stack } from '@order-fulfillment/stack';
 import { readTrees } from './proc';
 import { percentile } from './stats';
@@ -120,8 +120,7 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRes
     { shippingWorkers: max },
   );
   const { stack } = running;
-  const db = new PgClient({ connectionString: stack.databaseUrl });
-  await db.connect();
+  const db = await harnessDb(stack.databaseUrl);
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new TemporalClient({ connection });
   const runs: ScaleOutRun[] = [];

@@ -10,6 +10,7 @@
  * three workers are stopped mid-burst and the one left must finish every order.
  */
 import { freshSeed } from '@order-fulfillment/invariants';
+import { interrupting } from '@order-fulfillment/stack';
 import { faultLine, passed, verdictDetail } from './orders';
 import { FAULTS, runChaos } from './run';
 import type { FaultName } from './run';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (interrupting()) return; // Ctrl-C or SIGTERM: its handler stops the stack, then exits
   console.error(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

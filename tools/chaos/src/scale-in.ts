@@ -52,6 +52,7 @@ export async function runScaleIn(options: ScaleInOptions): Promise<ScaleInRun> {
   });
   const { stack } = running;
   const pool = new Pool({ connectionString: stack.databaseUrl, max: 3 });
+  pool.on('error', () => undefined); // an idle connection cut (the stack stopped by an interrupt)
   const db = pool as unknown as PgClient;
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new TemporalClient({ connection });

@@ -8,5 +8,6 @@ export type { Postgres, PostgresOptions } from './postgres';
 export { spawnManaged } from './processes';
 export type { ManagedProcess } from './processes';
 export { freePort, waitFor, portOpen } from './wait';
-export { startTestDatabase, temporalCliForTests, repoRoot, sqlRows } from './test-env';
+export { harnessDb, startTestDatabase, temporalCliForTests, repoRoot, sqlRows } from './test-env';
 export type { TestDatabase, TestDatabaseOptions } from './test-env';
+export { interrupting, onInterrupt } from './interrupt';

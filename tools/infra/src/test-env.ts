@@ -34,6 +34,18 @@ export interface TestDatabaseOptions {
   embedded?: boolean;
 }
 
+/**
+ * A connected client for a harness's own reads and writes. Its server may go away under it (an
+ * outage the harness causes, the stack stopped by an interrupt): the queries in flight then fail
+ * on their own, and the client's 'error' event, which would otherwise end the process, is ignored.
+ */
+export async function harnessDb(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
 /** Runs one SQL statement on `url` (a connection of its own) and returns the rows: for test assertions. */
 export async function sqlRows<T = Record<string, unknown>>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

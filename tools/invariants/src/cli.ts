@@ -5,6 +5,7 @@
  * Prints one line per invariant and exits non-zero on any violation; the full
  * report goes to tools/invariants/results/.
  */
+import { interrupting } from '@order-fulfillment/stack';
 import { formatReport } from './check';
 import { parseArgs, USAGE } from './args';
 import { formatMessageChecks, MESSAGE_CHECKS } from './messages';
@@ -41,8 +42,11 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (!interrupting()) process.exit(code);
+  },
   (err: unknown) => {
+    if (interrupting()) return; // Ctrl-C or SIGTERM: its handler stops the stack, then exits
     console.error(`test:invariants: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exit(1);
   },

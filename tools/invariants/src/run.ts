@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
-import { repoRoot } from '@order-fulfillment/infra';
+import type { Client as PgClient } from 'pg';
+import { harnessDb, repoRoot } from '@order-fulfillment/infra';
 import { startIsolatedStack } from '@order-fulfillment/stack';
 import { checkInvariants } from './check';
 import type { OrderEvidence } from './evidence';
@@ -126,10 +126,9 @@ async function runMode(retryMode: RetryMode, count: number, options: RunOptions)
     DATABASE_POOL_SIZE: '30',
   });
   const { stack } = running;
-  const db = new PgClient({ connectionString: stack.databaseUrl });
+  const db = await harnessDb(stack.databaseUrl);
   let connection: Connection | null = null;
   try {
-    await db.connect();
     connection = await Connection.connect({ address: stack.temporalAddress });
     const temporal = new TemporalClient({ connection });
     log(`[${retryMode}] driving ${plans.length} orders at ${options.rate}/s (mode seed ${seed}) ...`);

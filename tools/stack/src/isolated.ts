@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot, startTestDatabase } from '@order-fulfillment/infra';
+import { freePort, onInterrupt, repoRoot, startTestDatabase } from '@order-fulfillment/infra';
 import { startStack } from './stack';
 import type { AppName, Stack, StackOptions } from './stack';
 import type { TestDatabase } from '@order-fulfillment/infra';
@@ -77,6 +77,13 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
       const child = stack.processes.get(name)?.child;
       return child && child.exitCode === null && child.signalCode === null ? (child.pid ?? null) : null;
     };
+    const teardown = async (keepLogs: boolean) => {
+      await stack.stop();
+      await database.stop();
+      if (!keepLogs) rmSync(dataDir, { recursive: true, force: true });
+    };
+    // Interrupted (Ctrl-C, a SIGTERM to the harness alone): stopped and removed as by stop().
+    const forget = onInterrupt(() => teardown(false));
     return {
       stack,
       database,
@@ -89,9 +96,8 @@ export async function startIsolatedStack(name: string, appEnv: NodeJS.ProcessEnv
         postgres: database.pid(),
       }),
       async stop({ keepLogs = false } = {}) {
-        await stack.stop();
-        await database.stop();
-        if (!keepLogs) rmSync(dataDir, { recursive: true, force: true });
+        forget();
+        await teardown(keepLogs);
       },
     };
   } catch (err) {

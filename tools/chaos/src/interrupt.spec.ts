@@ -1,0 +1,69 @@
+/**
+ * A harness interrupted mid-run stops what it started (tools/infra
+ * `onInterrupt`). The invariant checker's built CLI, as `npm run
+ * test:invariants` runs it, gets SIGTERM alone (as from a CI job's timeout or
+ * `kill <pid>`) once its stack is up: it must exit 143, leave none of the
+ * processes it started running, and remove its stack's folder.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, waitFor } from '@order-fulfillment/stack';
+
+/** The state letter and parent of a process, from /proc (Linux), or null once it is gone. */
+function procStat(pid: number): { state: string; ppid: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state ?? '?', ppid: Number(ppid) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process descended from `pid` now. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    const stat = procStat(Number(entry));
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const walk = (parent: number): void => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+const running = (pid: number): boolean => {
+  const stat = procStat(pid);
+  return stat !== null && stat.state !== 'Z';
+};
+const stackFolders = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('of-inv_'));
+
+it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folder and exits 143', async () => {
+  const before = new Set(stackFolders());
+  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => cli.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  await waitFor('its stack up and orders being driven', async () => /driving \d+ orders/.test(output), { timeoutMs: 120_000, intervalMs: 200 });
+
+  const started = descendants(cli.pid as number);
+  // The Temporal dev server, the API and both workers at least (and PostgreSQL when embedded).
+  expect(started.length).toBeGreaterThanOrEqual(4);
+  const created = stackFolders().filter((d) => !before.has(d));
+  expect(created).toHaveLength(1);
+
+  cli.kill('SIGTERM');
+  expect(await exited).toBe(143);
+  expect(output).toContain('SIGTERM: stopping what this run started');
+  expect(started.filter(running)).toEqual([]);
+  expect(created.filter((d) => existsSync(join(tmpdir(), d)))).toEqual([]);
+}, 180_000);
