@@ -25,19 +25,28 @@ function expect503(res: { status: number; body: any; headers: Headers }, depende
   expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|postgres:|at .*\.js:\d+/);
 }
 
+/**
+ * An API whose PostgreSQL and Temporal are reached through proxies the test
+ * can cut and restore; `cut` starts it with both already cut (alive, not ready).
+ */
+async function startProxiedApi(name: string, { cut = false } = {}): Promise<{ api: ExtraApi; pgProxy: TcpProxy; temporalProxy: TcpProxy }> {
+  const db = new URL(databaseUrl());
+  const [temporalHost, temporalPort] = temporalAddress().split(':') as [string, string];
+  const pgProxy = await startTcpProxy(db.hostname, Number(db.port || 5432));
+  const temporalProxy = await startTcpProxy(temporalHost, Number(temporalPort));
+  if (cut) await Promise.all([pgProxy.cut(), temporalProxy.cut()]);
+  db.hostname = '127.0.0.1';
+  db.port = String(pgProxy.port);
+  const targets = { databaseUrl: db.toString(), temporalAddress: `127.0.0.1:${temporalProxy.port}` };
+  return { api: await startApi(name, { ORDER_REVIEW_MS: '0' }, targets, cut ? 'live' : 'ready'), pgProxy, temporalProxy };
+}
+
 describe('outages: PostgreSQL and Temporal go away and come back', () => {
   let pgProxy: TcpProxy;
   let temporalProxy: TcpProxy;
   let api: ExtraApi;
   beforeAll(async () => {
-    const db = new URL(databaseUrl());
-    const [temporalHost, temporalPort] = temporalAddress().split(':') as [string, string];
-    pgProxy = await startTcpProxy(db.hostname, Number(db.port || 5432));
-    temporalProxy = await startTcpProxy(temporalHost, Number(temporalPort));
-    const proxiedDb = new URL(databaseUrl());
-    proxiedDb.hostname = '127.0.0.1';
-    proxiedDb.port = String(pgProxy.port);
-    api = await startApi('outages', { ORDER_REVIEW_MS: '0' }, { databaseUrl: proxiedDb.toString(), temporalAddress: `127.0.0.1:${temporalProxy.port}` });
+    ({ api, pgProxy, temporalProxy } = await startProxiedApi('outages'));
   });
   afterAll(async () => {
     await api?.stop();
@@ -104,16 +113,7 @@ describe('an API started while PostgreSQL and Temporal are down (ADR 053)', () =
   let temporalProxy: TcpProxy;
   let api: ExtraApi;
   beforeAll(async () => {
-    const db = new URL(databaseUrl());
-    const [temporalHost, temporalPort] = temporalAddress().split(':') as [string, string];
-    pgProxy = await startTcpProxy(db.hostname, Number(db.port || 5432));
-    temporalProxy = await startTcpProxy(temporalHost, Number(temporalPort));
-    await pgProxy.cut();
-    await temporalProxy.cut();
-    const proxiedDb = new URL(databaseUrl());
-    proxiedDb.hostname = '127.0.0.1';
-    proxiedDb.port = String(pgProxy.port);
-    api = await startApi('cold-start', { ORDER_REVIEW_MS: '0' }, { databaseUrl: proxiedDb.toString(), temporalAddress: `127.0.0.1:${temporalProxy.port}` }, 'live');
+    ({ api, pgProxy, temporalProxy } = await startProxiedApi('cold-start', { cut: true }));
   }, 60_000);
   afterAll(async () => {
     await api?.stop();
