@@ -24,6 +24,7 @@ export const RECONNECT_MS = 2_000;
 const LOG_EVERY = 15;
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const isServerError = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown } | null)?.code ?? ''));
 
 /** Initialises the data source now or, when the database is down, in the background until it answers. */
 export class DatabaseConnection {
@@ -44,7 +45,11 @@ export class DatabaseConnection {
     try {
       await this.dataSource.initialize();
     } catch (err) {
-      if (!outageOf(err)) throw new ConfigError(`DATABASE_URL: the database refused the connection (${messageOf(err)})`);
+      if (!outageOf(err)) {
+        // PostgreSQL answered with an error of its own (an SQLSTATE: 28P01 a wrong password, 3D000 no such database).
+        if (isServerError(err)) throw new ConfigError(`DATABASE_URL: the database refused the connection (${messageOf(err)})`);
+        throw err;
+      }
       this.logger.warn(
         { err: messageOf(err), retryMs: RECONNECT_MS },
         'the database did not answer at start-up; connecting in the background (/health/ready and the order routes answer 503 until it does)',

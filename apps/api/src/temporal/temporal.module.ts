@@ -11,7 +11,7 @@ export const TEMPORAL_CLIENT = Symbol('TEMPORAL_CLIENT');
 /**
  * Connects to Temporal, or goes on without it when it does not answer at start-up (ADR 053): the
  * connection's channel reaches it when it comes, and until then /health/ready and every call to
- * it answer 503. A Temporal that answers but refuses (TLS, API key) stops the start-up.
+ * it answer 503. A Temporal that answers but refuses (an API key it does not accept) stops the start-up.
  */
 async function connect(config: ApiConfig): Promise<Connection> {
   const connection = Connection.lazy(connectionOptions(config.temporal));
