@@ -3,10 +3,11 @@
  * `onInterrupt`). The invariant checker's built CLI, as `npm run
  * test:invariants` runs it, gets SIGTERM alone (as from a CI job's timeout or
  * `kill <pid>`) once its stack is up: it must exit 143, leave none of the
- * processes it started running, and remove its stack's folder.
+ * processes it started running, and remove its stack's folders (the stack's
+ * and, when embedded, PostgreSQL's).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, waitFor } from '@order-fulfillment/stack';
@@ -44,11 +45,21 @@ const running = (pid: number): boolean => {
   const stat = procStat(pid);
   return stat !== null && stat.state !== 'Z';
 };
-const stackFolders = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('of-inv_'));
 
-it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folder and exits 143', async () => {
-  const before = new Set(stackFolders());
-  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+let tmp: string;
+beforeAll(() => {
+  // A temp directory of the CLI's own (TMPDIR), so other suites' stacks running meanwhile are not counted.
+  tmp = mkdtempSync(join(tmpdir(), 'interrupt-'));
+  chmodSync(tmp, 0o755); // an embedded PostgreSQL runs as the postgres user when started by root
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const ourFolders = (): string[] => readdirSync(tmp).filter((d) => d.startsWith('of-'));
+
+it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folders and exits 143', async () => {
+  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', '2'], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,12 +69,11 @@ it('the invariant checker, sent SIGTERM with its stack up, stops the stack, remo
   const started = descendants(cli.pid as number);
   // The Temporal dev server, the API and both workers at least (and PostgreSQL when embedded).
   expect(started.length).toBeGreaterThanOrEqual(4);
-  const created = stackFolders().filter((d) => !before.has(d));
-  expect(created).toHaveLength(1);
+  expect(ourFolders().filter((d) => d.startsWith('of-inv_'))).toHaveLength(1);
 
   cli.kill('SIGTERM');
   expect(await exited).toBe(143);
   expect(output).toContain('SIGTERM: stopping what this run started');
   expect(started.filter(running)).toEqual([]);
-  expect(created.filter((d) => existsSync(join(tmpdir(), d)))).toEqual([]);
+  expect(ourFolders()).toEqual([]);
 }, 180_000);
