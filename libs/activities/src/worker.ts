@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
-import { createDataSource, OrderStore } from '@order-fulfillment/db';
+import type { DataSource } from 'typeorm';
+import { createDataSource, initializeWhenReachable, OrderStore } from '@order-fulfillment/db';
 import {
   connectionOptions,
   createLogger,
@@ -133,7 +134,13 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const tracing = startTracing(spec.service, env);
   if (tracing) logger.info({ endpoint: env['OTEL_EXPORTER_OTLP_ENDPOINT'] }, 'tracing: spans exported over OTLP');
   const { interceptors, sinks } = workerInterceptors(tracing);
-  await dataSource.initialize();
+  // Probes for Kubernetes and compose (WORKER_HEALTH_PORT; 0 = off): see health-server.ts. Up before
+  // the database is: alive and not ready while the worker waits for it, so a startup or liveness
+  // probe does not restart a worker that is only waiting (ADR 053).
+  let created: Worker | null = null;
+  const health = healthPort ? await startHealthServer(healthPort, () => created?.getState() ?? 'INITIALIZED') : null;
+  if (health) logger.info({ port: health.port }, 'health endpoints on /health/live and /health/ready');
+  await waitForDatabase(dataSource, logger);
   const faults = new FaultInjector(faultConfig);
   if (faultsEnabled(faultConfig)) logger.warn({ faults: faultConfig }, 'fault injection is ON');
 
@@ -172,9 +179,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     'worker started',
   );
 
-  // Probes for Kubernetes and compose (WORKER_HEALTH_PORT; 0 = off): see health-server.ts.
-  const health = healthPort ? await startHealthServer(healthPort, () => worker.getState()) : null;
-  if (health) logger.info({ port: health.port }, 'health endpoints on /health/live and /health/ready');
+  created = worker;
   const done = worker.run().finally(async () => {
     await health?.close();
     await connection.close().catch(() => undefined);
@@ -183,6 +188,32 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     logger.info('worker stopped');
   });
   return { worker, logger, done };
+}
+
+/**
+ * A worker whose database does not answer yet (starting, failing over) waits
+ * for it before it polls, rather than exiting into a crash loop whose back-off
+ * outlasts the outage (ADR 053); it polls within 2 s of the database's
+ * return. It does not poll meanwhile: every task it took would fail. SIGINT or
+ * SIGTERM during the wait ends the process (0), as a stop would.
+ */
+async function waitForDatabase(dataSource: DataSource, logger: Logger): Promise<void> {
+  let stopping = false;
+  const stop = () => (stopping = true);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop);
+  try {
+    const connected = await initializeWhenReachable(dataSource, {
+      stopped: () => stopping,
+      onWait: (err, attempts) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err), attempts }, 'the database does not answer; waiting for it before polling'),
+    });
+    if (!connected) {
+      logger.info('stopped while waiting for the database');
+      process.exit(0);
+    }
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, stop);
+  }
 }
 
 /**

@@ -203,6 +203,7 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
         if (!outage) return ['no embedded PostgreSQL to stop'];
         const problems: string[] = [];
         const apiExitsBefore = stack.restarts.get('api') ?? 0;
+        const workerExitsBefore = stack.restarts.get('order-worker') ?? 0;
         const downAt = Date.now();
         await outage.down();
         options.log(`[postgres-outage] PostgreSQL stopped; /health/ready must answer 503`);
@@ -223,6 +224,9 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
           { timeoutMs: 30_000, intervalMs: 200 },
         ).catch((err: unknown) => problems.push(`an API restarted while PostgreSQL was down did not come up answering 503: ${String(err)}`));
         options.log(`[postgres-outage] API killed and restarted while PostgreSQL is down: ${restartedNotReady === true ? 'alive, /health/ready 503' : 'NOT up'}`);
+        // A worker (re)started meanwhile waits for the database instead of exiting again and again (ADR 053).
+        stack.processes.get('order-worker')?.child.kill('SIGKILL');
+        options.log(`[postgres-outage] order-worker killed while PostgreSQL is down: it must wait for it, then poll`);
         await sleep(downAt + 10_000 - Date.now()); // the outage lasts at least 10 s
         await outage.up();
         options.log(`[postgres-outage] PostgreSQL started again after ${((Date.now() - downAt) / 1000).toFixed(1)} s`);
@@ -230,9 +234,14 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
           timeoutMs: 60_000,
           intervalMs: 250,
         }).catch((err: unknown) => problems.push(`/health/ready not ready again after PostgreSQL came back: ${String(err)}`));
-        // The API exited once, when it was killed: never on its own because the database went away.
-        const exits = (stack.restarts.get('api') ?? 0) - apiExitsBefore;
-        if (exits !== 1) problems.push(`the API exited ${exits} times during the outage; once was expected (the kill)`);
+        await restartedAndReady(h, 'order-worker', workerExitsBefore + 1, lines).catch((err: unknown) =>
+          problems.push(`the order-worker restarted during the outage was not ready after PostgreSQL came back: ${String(err)}`),
+        );
+        // Each exited once, when it was killed: never on its own because the database was away.
+        for (const [app, before] of [['api', apiExitsBefore], ['order-worker', workerExitsBefore]] as const) {
+          const exits = (stack.restarts.get(app) ?? 0) - before;
+          if (exits !== 1) problems.push(`the ${app} exited ${exits} times during the outage; once was expected (the kill)`);
+        }
         return problems;
       });
     case 'api-restart':

@@ -6,6 +6,7 @@
  */
 import { ServiceUnavailableException } from '@nestjs/common';
 import { ServiceError } from '@temporalio/client';
+import { isDatabaseOutage } from '@order-fulfillment/db';
 
 /** How long a client is told to wait before retrying a 503 (seconds). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -31,11 +32,6 @@ export function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
-/** Node's network errors: the peer is not there or went away. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention (57014: statement_timeout). */
-const PG_CLASSES = ['08', '53', '57'];
-const CONNECTION_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connection timeout|connection is closed|client has encountered a connection error|terminating connection|the database system is (starting up|shutting down)/i;
 
 /** Which dependency failed, or null when `err` is not an outage. */
 export function outageOf(err: unknown): 'temporal' | 'database' | 'redis' | null {
@@ -45,10 +41,8 @@ export function outageOf(err: unknown): 'temporal' | 'database' | 'redis' | null
     return code === GRPC.UNAVAILABLE || code === GRPC.DEADLINE_EXCEEDED || code === GRPC.RESOURCE_EXHAUSTED || code === GRPC.CANCELLED ? 'temporal' : null;
   }
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'database';
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PG_CLASSES.includes(code.slice(0, 2))) return 'database';
-    if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return 'database';
+    const { message, name } = e as { message?: unknown; name?: unknown };
+    if (isDatabaseOutage(e)) return 'database';
     if (name === 'MaxRetriesPerRequestError' || (typeof message === 'string' && /Stream isn't writeable|enableOfflineQueue/.test(message))) return 'redis';
     e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }

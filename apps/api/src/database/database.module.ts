@@ -9,7 +9,7 @@
  */
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createDataSource, OrderStore } from '@order-fulfillment/db';
+import { createDataSource, initializeWhenReachable, isServerError, OrderStore } from '@order-fulfillment/db';
 import { ConfigError } from '@order-fulfillment/platform';
 import { outageOf } from '../common/outage';
 import { API_CONFIG } from '../config/api-config';
@@ -20,19 +20,15 @@ export const DATABASE_CONNECTION = Symbol('DATABASE_CONNECTION');
 
 /** How long between two attempts to reach a database that did not answer at start-up. */
 export const RECONNECT_MS = 2_000;
-/** A warning every 30 s while it does not answer. */
-const LOG_EVERY = 15;
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-const isServerError = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown } | null)?.code ?? ''));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Initialises the data source now or, when the database is down, in the background until it answers. */
 export class DatabaseConnection {
   private readonly logger = new Logger('Database');
-  private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private attempt: Promise<void> | null = null;
-  private attempts = 0;
+  private waiting: Promise<void> | null = null;
 
   constructor(readonly dataSource: DataSource) {}
 
@@ -46,7 +42,6 @@ export class DatabaseConnection {
       await this.dataSource.initialize();
     } catch (err) {
       if (!outageOf(err)) {
-        // PostgreSQL answered with an error of its own (an SQLSTATE: 28P01 a wrong password, 3D000 no such database).
         if (isServerError(err)) throw new ConfigError(`DATABASE_URL: the database refused the connection (${messageOf(err)})`);
         throw err;
       }
@@ -54,34 +49,28 @@ export class DatabaseConnection {
         { err: messageOf(err), retryMs: RECONNECT_MS },
         'the database did not answer at start-up; connecting in the background (/health/ready and the order routes answer 503 until it does)',
       );
-      this.schedule();
+      this.waiting = this.connectInBackground();
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.attempt = this.retry().finally(() => (this.attempt = null));
-    }, RECONNECT_MS);
-  }
-
-  private async retry(): Promise<void> {
-    this.attempts++;
+  private async connectInBackground(): Promise<void> {
+    await sleep(RECONNECT_MS);
     try {
-      await this.dataSource.initialize();
-      this.logger.log({ attempts: this.attempts }, 'connected to the database');
+      const connected = await initializeWhenReachable(this.dataSource, {
+        retryMs: RECONNECT_MS,
+        stopped: () => this.stopped,
+        onWait: (err, attempts) => attempts > 1 && this.logger.warn({ err: messageOf(err), attempts }, 'the database still does not answer'),
+      });
+      if (connected) this.logger.log('connected to the database');
     } catch (err) {
-      // Not answering yet, or refusing: either way only the server or DATABASE_URL can mend it.
-      // Keep trying, and say why every LOG_EVERY attempts rather than every RECONNECT_MS.
-      if (this.attempts % LOG_EVERY === 0) this.logger.warn({ err: messageOf(err), attempts: this.attempts }, 'the database still does not answer');
-      this.schedule();
+      // It answered, and refused: only DATABASE_URL or the server can mend that. Say so; stay not ready.
+      this.logger.error({ err: messageOf(err) }, 'the database refused the connection; the order routes answer 503 until the API is restarted with a working DATABASE_URL');
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.attempt;
+    await this.waiting;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
