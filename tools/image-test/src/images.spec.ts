@@ -11,7 +11,9 @@
  *     ready, the workers serve Prometheus metrics, and an order goes through
  *     them to `completed`; the workers stop cleanly on SIGTERM;
  *   - an api container whose database and Temporal do not answer starts all
- *     the same, alive but not ready, and answers 503 (ADR 053).
+ *     the same, alive but not ready, and answers 503; a worker container
+ *     whose database does not answer waits for it, alive but not ready, and
+ *     stops at once on SIGTERM (ADR 053).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -232,6 +234,31 @@ describe('the containers', () => {
     expect([refused.status, Number(refused.headers.get('retry-after')) > 0]).toEqual([503, true]);
     expect(engine.running(name)).toBe(true);
     expect(engine.logs(name)).toContain('the database did not answer at start-up');
+  }, 90_000);
+
+  it('a worker started while its database does not answer waits for it: alive, not ready, still running (ADR 053)', async () => {
+    const name = `of-image-test-worker-cold-${suffix}`;
+    const health = await freePort();
+    const nobody = await freePort(); // nothing listens there
+    const env = { ...appEnv('order-worker'), WORKER_HEALTH_PORT: String(health), WORKER_METRICS_PORT: '0', DATABASE_URL: `postgres://orders:orders@127.0.0.1:${nobody}/orders` };
+    engine.run(['run', '--detach', '--name', name, ...engine.readOnlyFlags(), ...envFlags(env), info.images['order-worker']]);
+    started.push(name);
+    const url = (probe: string) => `http://127.0.0.1:${health}/health/${probe}`;
+    await waitFor(
+      'the worker alive',
+      async () => {
+        if (!engine.running(name)) throw new Error(`order-worker exited (${engine.exitCode(name)}):\n${engine.logs(name)}`);
+        return (await fetch(url('live')).catch(() => null))?.ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
+    expect((await fetch(url('ready'))).status).toBe(503);
+    await waitFor('the wait logged', async () => engine.logs(name).includes('the database does not answer; waiting for it before polling'), { timeoutMs: 20_000, intervalMs: 300 });
+    expect(engine.running(name)).toBe(true);
+    const t = Date.now();
+    engine.run(['stop', '--time', '20', name], 60_000);
+    expect(Date.now() - t).toBeLessThan(15_000); // SIGTERM ends the wait; no SIGKILL after the grace period
+    expect(engine.exitCode(name)).toBe(0);
   }, 90_000);
 
   it('an order goes through the containerised api and workers to completed', async () => {
