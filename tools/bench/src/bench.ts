@@ -383,13 +383,12 @@ export async function runBench(
       let forgetWorker = (): void => undefined;
       try {
         worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
+        const workerProcess = worker;
         // Interrupted: the worker stops before its stack (newest first).
-        const started = worker;
-        forgetWorker = onInterrupt(() => started.stop('SIGTERM', 5_000));
+        forgetWorker = onInterrupt(() => workerProcess.stop('SIGTERM', 5_000));
         const startupS = (Date.now() - t0) / 1000;
         log(`[${name}] Temporal and worker up in ${startupS.toFixed(1)} s`);
         driver = await bareDriver(running.stack.temporalAddress, { local, reviewMs: resolveOrderPolicy({}).reviewMs });
-        const workerProcess = worker;
         const pids = () => ({ temporal: running.pids().temporal, 'bare-worker': workerProcess.child.pid ?? null });
         await work(stepper(name, driver, pids, running));
         return startupS;

@@ -213,12 +213,11 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
         }).catch((err: unknown) => problems.push(`/health/ready did not answer 503 while PostgreSQL was down: ${String(err)}`));
         options.log(`[postgres-outage] /health/ready: ${notReady === true ? '503 (not ready)' : 'NOT 503'}`);
         // An API (re)started while the database is down comes up all the same, not ready (ADR 053).
-        const restartsBefore = stack.restarts.get('api') ?? 0;
         stack.processes.get('api')?.child.kill('SIGKILL');
         const restartedNotReady = await waitFor(
           'the restarted API alive and answering 503',
           async () =>
-            (stack.restarts.get('api') ?? 0) > restartsBefore &&
+            (stack.restarts.get('api') ?? 0) > apiExitsBefore &&
             (await fetch(`${h.client.apiUrl}/health/live`, { signal: AbortSignal.timeout(5_000) })).ok &&
             (await fetch(`${h.client.apiUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) })).status === 503,
           { timeoutMs: 30_000, intervalMs: 200 },

@@ -9,9 +9,8 @@
  */
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createDataSource, initializeWhenReachable, isServerError, OrderStore } from '@order-fulfillment/db';
+import { createDataSource, initializeWhenReachable, isDatabaseOutage, isServerError, OrderStore } from '@order-fulfillment/db';
 import { ConfigError } from '@order-fulfillment/platform';
-import { outageOf } from '../common/outage';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
 
@@ -41,7 +40,7 @@ export class DatabaseConnection {
     try {
       await this.dataSource.initialize();
     } catch (err) {
-      if (!outageOf(err)) {
+      if (!isDatabaseOutage(err)) {
         if (isServerError(err)) throw new ConfigError(`DATABASE_URL: the database refused the connection (${messageOf(err)})`);
         throw err;
       }
