@@ -10,6 +10,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Address } from '@order-fulfillment/contracts';
+import { prepared } from '@order-fulfillment/db';
 
 /** The gateway refused a charge: its payment was voided (the order decided to refund) before the charge landed. */
 export class PaymentVoidedError extends Error {
@@ -31,7 +32,8 @@ export interface Carrier {
 }
 
 /** Both of a payment's operations are decided under one lock, so a charge and a void never both succeed. */
-const LOCK = `SELECT pg_advisory_xact_lock(hashtext('sandbox-gateway:' || $1))`;
+const LOCK = prepared('sandbox_gateway_lock', `SELECT pg_advisory_xact_lock(hashtext('sandbox-gateway:' || $1))`);
+const OPERATION_EXISTS = prepared('sandbox_gateway_exists', `SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`);
 
 export class SandboxGateway implements PaymentGateway {
   constructor(private readonly dataSource: DataSource) {}
@@ -39,13 +41,16 @@ export class SandboxGateway implements PaymentGateway {
   async charge({ paymentId, orderId, amount }: { paymentId: string; orderId: string; amount: number }): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       await em.query(LOCK, [paymentId]);
-      const cancelled: unknown[] = await em.query(`SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [cancelKey(paymentId)]);
-      const charged: unknown[] = await em.query(`SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [paymentId]);
+      const cancelled: unknown[] = await em.query(OPERATION_EXISTS, [cancelKey(paymentId)]);
+      const charged: unknown[] = await em.query(OPERATION_EXISTS, [paymentId]);
       // A voided payment refuses the charge; a refunded one answers as it did, with no second effect.
       if (cancelled.length && !charged.length) throw new PaymentVoidedError(paymentId);
       await em.query(
-        `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount)
-         VALUES ($1, 'charge', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
+        prepared(
+          'sandbox_gateway_charge',
+          `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount)
+           VALUES ($1, 'charge', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
+        ),
         [paymentId, orderId, amount.toFixed(2)],
       );
     });
@@ -59,7 +64,9 @@ export class SandboxGateway implements PaymentGateway {
         [cancelKey(paymentId)],
       );
       if (existing[0]) return existing[0].operation === 'refund' ? 'refunded' : 'voided';
-      const charges: { amount: string }[] = await em.query(`SELECT amount FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [paymentId]);
+      const charges: { amount: string }[] = await em.query(`SELECT amount FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [
+        paymentId,
+      ]);
       const operation = charges[0] ? 'refund' : 'void';
       await em.query(
         `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount) VALUES ($1, $2, $3, $4, $5)`,
@@ -100,22 +107,37 @@ export class SandboxCarrier implements Carrier {
     private readonly options: SandboxLatency = {},
   ) {}
 
-  async dispatch({ shipmentId, orderId, address }: { shipmentId: string; orderId: string; address: Address | null }): Promise<{ carrierRef: string }> {
+  async dispatch({
+    shipmentId,
+    orderId,
+    address,
+  }: {
+    shipmentId: string;
+    orderId: string;
+    address: Address | null;
+  }): Promise<{ carrierRef: string }> {
     // The booking lands at the end of the call, as with a carrier that answers after its own work.
     await takeTime(this.options.latencyMs ?? 0);
     const rows: { carrier_ref: string }[] = await this.dataSource.query(
-      `WITH ins AS (
+      prepared(
+        'sandbox_carrier_dispatch',
+        `WITH ins AS (
          INSERT INTO sandbox.carrier_shipments (idempotency_key, order_id, address, carrier_ref)
          VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING carrier_ref)
        SELECT carrier_ref FROM ins
        UNION ALL SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1
        LIMIT 1`,
+      ),
       [shipmentId, orderId, address ? JSON.stringify(address) : null, `trk-${shipmentId}`],
     );
     // A concurrent call with the same key booked it first: read it in a statement of its own.
     const row =
       rows[0] ??
-      ((await this.dataSource.query(`SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1`, [shipmentId])) as { carrier_ref: string }[])[0];
+      (
+        (await this.dataSource.query(`SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1`, [shipmentId])) as {
+          carrier_ref: string;
+        }[]
+      )[0];
     if (!row) throw new Error(`carrier: shipment ${shipmentId} neither booked nor found`);
     return { carrierRef: row.carrier_ref };
   }

@@ -12,6 +12,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createDataSource, initializeWhenReachable, OrderStore } from '@order-fulfillment/db';
 import {
+  booleanEnv,
   connectionOptions,
   createLogger,
   faultsEnabled,
@@ -120,6 +121,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     url: stringEnv(env, 'DATABASE_URL'),
     poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
     applicationName: spec.service,
+    preparedStatements: booleanEnv(env, 'DATABASE_PREPARED_STATEMENTS', true),
   });
 
   Runtime.install({

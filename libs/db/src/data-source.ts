@@ -7,6 +7,7 @@ import { Init1764115200001 } from './migrations/001-init';
 import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
 import { Admissions1764115200039 } from './migrations/003-admissions';
 import { AdmissionInOneCall1764115200040 } from './migrations/004-admission-in-one-call';
+import { PreparingClient } from './prepared';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
@@ -17,9 +18,11 @@ export interface DataSourceConfig {
   /** Connections in the pool. */
   poolSize?: number;
   applicationName?: string;
+  /** Send the order path's statements as named prepared statements (ADR 054); default true. */
+  preparedStatements?: boolean;
 }
 
-export function createDataSource({ url, poolSize = 10, applicationName = 'order-fulfillment' }: DataSourceConfig): DataSource {
+export function createDataSource({ url, poolSize = 10, applicationName = 'order-fulfillment', preparedStatements = true }: DataSourceConfig): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -31,7 +34,7 @@ export function createDataSource({ url, poolSize = 10, applicationName = 'order-
     migrationsRun: false,
     logging: ['error'],
     applicationName,
-    extra: { max: poolSize, connectionTimeoutMillis: 5_000 },
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000, ...(preparedStatements ? { Client: PreparingClient } : {}) },
   });
 }
 

@@ -8,3 +8,4 @@ export { OrderStore, InvalidCursorError } from './order-store';
 export type { NewEvent, OrderChange, OrderPage, TransitionFlags } from './order-store';
 export { initializeWhenReachable, isDatabaseOutage, isServerError } from './reachable';
 export type { WaitOptions } from './reachable';
+export { prepared, preparedName } from './prepared';

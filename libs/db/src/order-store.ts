@@ -8,6 +8,7 @@ import type { Address, OrderInput, OrderState } from '@order-fulfillment/contrac
 import { EventEntity } from './entities/event.entity';
 import { OrderEntity } from './entities/order.entity';
 import { PaymentEntity } from './entities/payment.entity';
+import { prepared } from './prepared';
 import type { PaymentRowStatus } from './entities/payment.entity';
 
 export interface NewEvent {
@@ -55,13 +56,16 @@ export class OrderStore {
   async receiveOrder(order: OrderInput): Promise<boolean> {
     const payload = { state: 'received', step: 'ReceiveOrder', paymentId: order.paymentId, items: order.items, address: order.address };
     const rows: { inserted: number }[] = await this.dataSource.query(
-      `WITH o AS (
+      prepared(
+        'receive_order',
+        `WITH o AS (
          INSERT INTO orders (id, state, address, items, payment_id) VALUES ($1, 'received', $2::jsonb, $3::jsonb, $4)
          ON CONFLICT (id) DO NOTHING RETURNING id),
        e AS (
          INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $5::jsonb, 'state:received')
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
        SELECT (SELECT count(*) FROM o)::int AS inserted, (SELECT count(*) FROM e)::int AS appended`,
+      ),
       [order.orderId, json(order.address), json(order.items), order.paymentId, json(payload)],
     );
     return (rows[0]?.inserted ?? 0) > 0;
@@ -85,7 +89,9 @@ export class OrderStore {
     flags: TransitionFlags = {},
   ): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `WITH e AS (
+      prepared(
+        'record_transition',
+        `WITH e AS (
          INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
        INSERT INTO orders (id, state, address, items, payment_id, address_seq, late)
@@ -106,6 +112,7 @@ export class OrderStore {
        -- adds its event and leaves the row. A terminal write always applies: it is the last word.
        WHERE orders.state NOT IN ('completed','cancelled','failed') OR EXCLUDED.state IN ('completed','cancelled','failed')
        RETURNING id`,
+      ),
       [
         order.orderId,
         json({ state, ...payload }),
@@ -130,7 +137,9 @@ export class OrderStore {
   async recordEvent(event: NewEvent, change: OrderChange = {}): Promise<boolean> {
     const { address = null, addressSeq = null, refundOwed = null } = change;
     const rows: { appended: number }[] = await this.dataSource.query(
-      `WITH e AS (
+      prepared(
+        'record_event',
+        `WITH e AS (
          INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, $2, $3::jsonb, $4)
          ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
        a AS (
@@ -142,6 +151,7 @@ export class OrderStore {
            refund_owed = CASE WHEN state IN ('completed','cancelled','failed') THEN false ELSE COALESCE($7::boolean, refund_owed) END
          WHERE id = $1 AND ($5::jsonb IS NOT NULL OR $7::boolean IS NOT NULL) AND EXISTS (SELECT 1 FROM e) RETURNING id)
        SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
+      ),
       [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, json(address), addressSeq, refundOwed],
     );
     return (rows[0]?.appended ?? 0) > 0;
@@ -155,10 +165,13 @@ export class OrderStore {
    */
   async beginCharge(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
     const rows: PaymentRow[] = await this.dataSource.query(
-      `WITH ins AS (
+      prepared(
+        'begin_charge',
+        `WITH ins AS (
          INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'pending', $3)
          ON CONFLICT (payment_id) DO NOTHING RETURNING payment_id, order_id, status, amount)
        SELECT * FROM ins UNION ALL SELECT payment_id, order_id, status, amount FROM payments WHERE payment_id = $1 LIMIT 1`,
+      ),
       [paymentId, orderId, amount.toFixed(2)],
     );
     if (rows[0]) return toPayment(rows[0]);
@@ -178,12 +191,15 @@ export class OrderStore {
    */
   async completeCharge(paymentId: string, orderId: string, amount: number): Promise<{ completed: boolean; status: PaymentRowStatus }> {
     const updated: unknown[] = await this.dataSource.query(
-      `WITH upd AS (
+      prepared(
+        'complete_charge',
+        `WITH upd AS (
          UPDATE payments SET status = 'charged', updated_at = clock_timestamp()
          WHERE payment_id = $1 AND order_id = $2 AND status = 'pending' RETURNING payment_id)
        INSERT INTO events (order_id, type, payload, dedupe_key)
        SELECT $2, 'payment_charged', $3::jsonb, 'payment:' || $1 || ':charged' FROM upd
        ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+      ),
       [paymentId, orderId, JSON.stringify({ paymentId, amount })],
     );
     if (updated.length) return { completed: true, status: 'charged' };
@@ -202,11 +218,14 @@ export class OrderStore {
    */
   async voidUnlessCharged(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
     const rows: PaymentRow[] = await this.dataSource.query(
-      `INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'voided', $3)
+      prepared(
+        'void_unless_charged',
+        `INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'voided', $3)
        ON CONFLICT (payment_id) DO UPDATE
          SET status = CASE WHEN payments.status = 'pending' THEN 'voided' ELSE payments.status END,
              updated_at = clock_timestamp()
        RETURNING payment_id, order_id, status, amount`,
+      ),
       [paymentId, orderId, amount.toFixed(2)],
     );
     return toPayment(firstRow(rows, paymentId));
@@ -219,12 +238,15 @@ export class OrderStore {
   /** Marks a charged payment refunded (with its event); returns false when it was not `charged`. */
   async refund(paymentId: string, orderId: string, reason: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `WITH upd AS (
+      prepared(
+        'refund_payment',
+        `WITH upd AS (
          UPDATE payments SET status = 'refunded', updated_at = clock_timestamp()
          WHERE payment_id = $1 AND order_id = $2 AND status = 'charged' RETURNING payment_id)
        INSERT INTO events (order_id, type, payload, dedupe_key)
        SELECT $2, 'payment_refunded', $3::jsonb, 'payment:' || $1 || ':refunded' FROM upd
        ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+      ),
       [paymentId, orderId, JSON.stringify({ paymentId, reason })],
     );
     return rows.length > 0;
@@ -240,11 +262,17 @@ export class OrderStore {
 
   /** Newest first, keyset-paginated on (created_at, id). */
   async listOrders({ state, limit, cursor }: { state?: OrderState; limit: number; cursor?: string | null }): Promise<OrderPage> {
-    const qb = this.dataSource.manager.createQueryBuilder(OrderEntity, 'o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);
+    const qb = this.dataSource.manager
+      .createQueryBuilder(OrderEntity, 'o')
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(limit + 1);
     if (state) qb.andWhere('o.state = :state', { state });
     if (cursor) {
       // Compare in the database, at its own timestamp precision.
-      qb.andWhere('(o.created_at, o.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = :cursorId)', { cursorId: decodeCursor(cursor) });
+      qb.andWhere('(o.created_at, o.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = :cursorId)', {
+        cursorId: decodeCursor(cursor),
+      });
     }
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);

@@ -23,6 +23,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { prepared } from '@order-fulfillment/db';
 import { API_CONFIG } from '../config/api-config';
 import type { AdmissionConfig, ApiConfig } from '../config/api-config';
 import { DATA_SOURCE } from '../database/database.module';
@@ -39,6 +40,8 @@ const ENDED = `('completed','cancelled','failed')`;
 const LOCK_TIMEOUT_MS = 1_000;
 /** SQLSTATE lock_not_available (lock_timeout). */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Every POST's decision: prepared once per connection (ADR 054). */
+const ADMIT = prepared('admit_order', `SELECT known, in_flight, admitted FROM admit_order($1, $2, $3, $4, $5)`);
 
 export type Admitted = 'admitted' | 'known' | 'unlimited';
 
@@ -123,7 +126,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
     let decision: { known: boolean; in_flight: number | null; admitted: boolean } | undefined;
     try {
       // One call, one transaction: the lock, the count and the admission row (migration 004).
-      [decision] = (await this.dataSource.query(`SELECT known, in_flight, admitted FROM admit_order($1, $2, $3, $4, $5)`, [
+      [decision] = (await this.dataSource.query(ADMIT, [
         orderId,
         this.settings.deadlineMs,
         limit,

@@ -19,6 +19,8 @@ export interface ApiConfig {
   databasePoolSize: number;
   /** Longest a single SQL statement of this API may run (PostgreSQL statement_timeout), ms. */
   databaseStatementTimeoutMs: number;
+  /** The order path's statements as named prepared statements (DATABASE_PREPARED_STATEMENTS, ADR 054). */
+  databasePreparedStatements: boolean;
   temporal: TemporalConfig;
   /** Deadline of one Temporal call (start, query, describe), ms; past it the answer is a 503. */
   temporalTimeoutMs: number;
@@ -99,6 +101,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     databaseUrl: stringEnv(env, 'DATABASE_URL'),
     databasePoolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 500 }),
     databaseStatementTimeoutMs: numberEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 100, max: 600_000 }),
+    databasePreparedStatements: booleanEnv(env, 'DATABASE_PREPARED_STATEMENTS', true),
     temporal: temporalConfig(env),
     temporalTimeoutMs: numberEnv(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5_000, { min: 500, max: 120_000 }),
     updateTimeoutMs: numberEnv(env, 'TEMPORAL_UPDATE_TIMEOUT_MS', 10_000, { min: 500, max: 120_000 }),

@@ -81,7 +81,12 @@ export class DatabaseConnection {
       provide: DATABASE_CONNECTION,
       inject: [API_CONFIG],
       useFactory: async (config: ApiConfig) => {
-        const dataSource = createDataSource({ url: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'api' });
+        const dataSource = createDataSource({
+          url: config.databaseUrl,
+          poolSize: config.databasePoolSize,
+          applicationName: 'api',
+          preparedStatements: config.databasePreparedStatements,
+        });
         // No statement of a request runs longer than this: PostgreSQL cancels it (an answer of 503, not a pile-up).
         dataSource.setOptions({ extra: { ...(dataSource.options.extra as object), statement_timeout: config.databaseStatementTimeoutMs } });
         const connection = new DatabaseConnection(dataSource);
