@@ -10,8 +10,9 @@ import { writeFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
-import { createDataSource, initializeWhenReachable, OrderStore } from '@order-fulfillment/db';
+import { connectionRefusal, createDataSource, initializeWhenReachable, OrderStore } from '@order-fulfillment/db';
 import {
+  ConfigError,
   booleanEnv,
   connectionOptions,
   createLogger,
@@ -197,7 +198,9 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
  * for it before it polls, rather than exiting into a crash loop whose back-off
  * outlasts the outage (ADR 053); it polls within 2 s of the database's
  * return. It does not poll meanwhile: every task it took would fail. SIGINT or
- * SIGTERM during the wait ends the process (0), as a stop would.
+ * SIGTERM during the wait ends the process (0), as a stop would. A database
+ * that answers and refuses (a wrong password, no such database) stops the
+ * start-up as a configuration error (exit 2), as it stops the API's.
  */
 async function waitForDatabase(dataSource: DataSource, logger: Logger): Promise<void> {
   let stopping = false;
@@ -208,6 +211,9 @@ async function waitForDatabase(dataSource: DataSource, logger: Logger): Promise<
       stopped: () => stopping,
       onWait: (err, attempts) =>
         logger.warn({ err: err instanceof Error ? err.message : String(err), attempts }, 'the database does not answer; waiting for it before polling'),
+    }).catch((err: unknown) => {
+      const refusal = connectionRefusal(err);
+      throw refusal ? new ConfigError(refusal) : err;
     });
     if (!connected) {
       logger.info('stopped while waiting for the database');

@@ -6,6 +6,6 @@ export type { PaymentRowStatus } from './entities/payment.entity';
 export { EventEntity } from './entities/event.entity';
 export { OrderStore, InvalidCursorError } from './order-store';
 export type { NewEvent, OrderChange, OrderPage, TransitionFlags } from './order-store';
-export { initializeWhenReachable, isDatabaseOutage, isServerError } from './reachable';
+export { connectionRefusal, initializeWhenReachable, isDatabaseOutage, isServerError } from './reachable';
 export type { WaitOptions } from './reachable';
 export { prepared, preparedName } from './prepared';

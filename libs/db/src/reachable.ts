@@ -27,6 +27,17 @@ export function isServerError(err: unknown): boolean {
 
 const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 
+/**
+ * What to tell the operator when the database answered the connection with an
+ * error of its own (a wrong password, no such database): only DATABASE_URL or
+ * the server can mend it, so the apps stop with this as a configuration error.
+ * Null for any other error. The message is PostgreSQL's, which never holds the password.
+ */
+export function connectionRefusal(err: unknown): string | null {
+  if (!isServerError(err)) return null;
+  return `DATABASE_URL: the database refused the connection (${err instanceof Error ? err.message : String(err)})`;
+}
+
 export interface WaitOptions {
   /** Between two attempts (default 2 s). */
   retryMs?: number;

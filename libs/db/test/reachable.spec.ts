@@ -8,7 +8,7 @@ import { createServer, connect } from 'node:net';
 import type { Server } from 'node:net';
 import { freePort, startTestDatabase, waitFor } from '@order-fulfillment/infra';
 import type { TestDatabase } from '@order-fulfillment/infra';
-import { createDataSource, initializeWhenReachable } from '../src';
+import { connectionRefusal, createDataSource, initializeWhenReachable } from '../src';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -71,6 +71,17 @@ it('gives up at once on a database that answers and refuses (no such database)',
   url.pathname = '/no_such_database_reachable_spec';
   const dataSource = createDataSource({ url: url.toString(), poolSize: 1 });
   const started = Date.now();
-  await expect(initializeWhenReachable(dataSource, { retryMs: 100 })).rejects.toMatchObject({ code: '3D000' });
+  const refused: unknown = await initializeWhenReachable(dataSource, { retryMs: 100 }).catch((err: unknown) => err);
+  expect(refused).toMatchObject({ code: '3D000' });
   expect(Date.now() - started).toBeLessThan(5_000);
+  // What the API and the workers stop with (exit 2).
+  expect(connectionRefusal(refused)).toBe('DATABASE_URL: the database refused the connection (database "no_such_database_reachable_spec" does not exist)');
+});
+
+it('calls nothing but an answer of the database itself a refusal', async () => {
+  const dataSource = createDataSource({ url: via(db.url, await freePort()), poolSize: 1 });
+  const unanswered: unknown = await dataSource.initialize().catch((err: unknown) => err);
+  expect(unanswered).toMatchObject({ code: 'ECONNREFUSED' });
+  expect(connectionRefusal(unanswered)).toBeNull();
+  expect(connectionRefusal(new Error('a bug'))).toBeNull();
 });

@@ -9,7 +9,7 @@
  */
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createDataSource, initializeWhenReachable, isDatabaseOutage, isServerError, OrderStore } from '@order-fulfillment/db';
+import { createDataSource, connectionRefusal, initializeWhenReachable, isDatabaseOutage, OrderStore } from '@order-fulfillment/db';
 import { ConfigError } from '@order-fulfillment/platform';
 import { API_CONFIG } from '../config/api-config';
 import type { ApiConfig } from '../config/api-config';
@@ -41,8 +41,8 @@ export class DatabaseConnection {
       await this.dataSource.initialize();
     } catch (err) {
       if (!isDatabaseOutage(err)) {
-        if (isServerError(err)) throw new ConfigError(`DATABASE_URL: the database refused the connection (${messageOf(err)})`);
-        throw err;
+        const refusal = connectionRefusal(err);
+        throw refusal ? new ConfigError(refusal) : err;
       }
       this.logger.warn(
         { err: messageOf(err), retryMs: RECONNECT_MS },

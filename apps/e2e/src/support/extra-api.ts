@@ -74,6 +74,11 @@ export async function startApi(name: string, env: Record<string, string>, target
  */
 export async function apiRefusal(name: string, env: Record<string, string>, targets: ApiTargets = {}): Promise<{ code: number | string; output: string }> {
   const { proc, logFile } = spawnApi(name, env, await freePort(), await freePort(), targets, false);
+  return startupRefusal(proc, logFile);
+}
+
+/** Waits up to 20 s for a process expected to refuse to start to exit: its exit code (or why not) and what it wrote. */
+export async function startupRefusal(proc: ManagedProcess, logFile: string): Promise<{ code: number | string; output: string }> {
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     proc.exited,
