@@ -64,9 +64,7 @@ export class SandboxGateway implements PaymentGateway {
         [cancelKey(paymentId)],
       );
       if (existing[0]) return existing[0].operation === 'refund' ? 'refunded' : 'voided';
-      const charges: { amount: string }[] = await em.query(`SELECT amount FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [
-        paymentId,
-      ]);
+      const charges: { amount: string }[] = await em.query(`SELECT amount FROM sandbox.gateway_operations WHERE idempotency_key = $1`, [paymentId]);
       const operation = charges[0] ? 'refund' : 'void';
       await em.query(
         `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount) VALUES ($1, $2, $3, $4, $5)`,
@@ -107,15 +105,7 @@ export class SandboxCarrier implements Carrier {
     private readonly options: SandboxLatency = {},
   ) {}
 
-  async dispatch({
-    shipmentId,
-    orderId,
-    address,
-  }: {
-    shipmentId: string;
-    orderId: string;
-    address: Address | null;
-  }): Promise<{ carrierRef: string }> {
+  async dispatch({ shipmentId, orderId, address }: { shipmentId: string; orderId: string; address: Address | null }): Promise<{ carrierRef: string }> {
     // The booking lands at the end of the call, as with a carrier that answers after its own work.
     await takeTime(this.options.latencyMs ?? 0);
     const rows: { carrier_ref: string }[] = await this.dataSource.query(
@@ -133,11 +123,7 @@ export class SandboxCarrier implements Carrier {
     // A concurrent call with the same key booked it first: read it in a statement of its own.
     const row =
       rows[0] ??
-      (
-        (await this.dataSource.query(`SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1`, [shipmentId])) as {
-          carrier_ref: string;
-        }[]
-      )[0];
+      ((await this.dataSource.query(`SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1`, [shipmentId])) as { carrier_ref: string }[])[0];
     if (!row) throw new Error(`carrier: shipment ${shipmentId} neither booked nor found`);
     return { carrierRef: row.carrier_ref };
   }

@@ -262,17 +262,11 @@ export class OrderStore {
 
   /** Newest first, keyset-paginated on (created_at, id). */
   async listOrders({ state, limit, cursor }: { state?: OrderState; limit: number; cursor?: string | null }): Promise<OrderPage> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(OrderEntity, 'o')
-      .orderBy('o.created_at', 'DESC')
-      .addOrderBy('o.id', 'DESC')
-      .limit(limit + 1);
+    const qb = this.dataSource.manager.createQueryBuilder(OrderEntity, 'o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);
     if (state) qb.andWhere('o.state = :state', { state });
     if (cursor) {
       // Compare in the database, at its own timestamp precision.
-      qb.andWhere('(o.created_at, o.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = :cursorId)', {
-        cursorId: decodeCursor(cursor),
-      });
+      qb.andWhere('(o.created_at, o.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = :cursorId)', { cursorId: decodeCursor(cursor) });
     }
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
