@@ -34,6 +34,11 @@ export interface Carrier {
 /** Both of a payment's operations are decided under one lock, so a charge and a void never both succeed. */
 const LOCK = prepared('sandbox_gateway_lock', `SELECT pg_advisory_xact_lock(hashtext('sandbox-gateway:' || $1))`);
 const OPERATION_EXISTS = prepared('sandbox_gateway_exists', `SELECT 1 FROM sandbox.gateway_operations WHERE idempotency_key = $1`);
+const CHARGE = prepared(
+  'sandbox_gateway_charge',
+  `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount)
+           VALUES ($1, 'charge', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
+);
 
 export class SandboxGateway implements PaymentGateway {
   constructor(private readonly dataSource: DataSource) {}
@@ -46,11 +51,7 @@ export class SandboxGateway implements PaymentGateway {
       // A voided payment refuses the charge; a refunded one answers as it did, with no second effect.
       if (cancelled.length && !charged.length) throw new PaymentVoidedError(paymentId);
       await em.query(
-        prepared(
-          'sandbox_gateway_charge',
-          `INSERT INTO sandbox.gateway_operations (idempotency_key, operation, payment_id, order_id, amount)
-           VALUES ($1, 'charge', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
-        ),
+        CHARGE,
         [paymentId, orderId, amount.toFixed(2)],
       );
     });
@@ -99,6 +100,17 @@ export class SandboxWarehouse implements Warehouse {
   }
 }
 
+/** The booking, or the booking made before under the same key (ADR 054: prepared once per connection). */
+const BOOK_SHIPMENT = prepared(
+  'sandbox_carrier_dispatch',
+  `WITH ins AS (
+         INSERT INTO sandbox.carrier_shipments (idempotency_key, order_id, address, carrier_ref)
+         VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING carrier_ref)
+       SELECT carrier_ref FROM ins
+       UNION ALL SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1
+       LIMIT 1`,
+);
+
 export class SandboxCarrier implements Carrier {
   constructor(
     private readonly dataSource: DataSource,
@@ -109,15 +121,7 @@ export class SandboxCarrier implements Carrier {
     // The booking lands at the end of the call, as with a carrier that answers after its own work.
     await takeTime(this.options.latencyMs ?? 0);
     const rows: { carrier_ref: string }[] = await this.dataSource.query(
-      prepared(
-        'sandbox_carrier_dispatch',
-        `WITH ins AS (
-         INSERT INTO sandbox.carrier_shipments (idempotency_key, order_id, address, carrier_ref)
-         VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING carrier_ref)
-       SELECT carrier_ref FROM ins
-       UNION ALL SELECT carrier_ref FROM sandbox.carrier_shipments WHERE idempotency_key = $1
-       LIMIT 1`,
-      ),
+      BOOK_SHIPMENT,
       [shipmentId, orderId, address ? JSON.stringify(address) : null, `trk-${shipmentId}`],
     );
     // A concurrent call with the same key booked it first: read it in a statement of its own.

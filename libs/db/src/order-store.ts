@@ -46,6 +46,90 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+/** The order path's statements, each prepared once per connection (ADR 054). */
+const RECEIVE_ORDER = prepared(
+  'receive_order',
+  `WITH o AS (
+         INSERT INTO orders (id, state, address, items, payment_id) VALUES ($1, 'received', $2::jsonb, $3::jsonb, $4)
+         ON CONFLICT (id) DO NOTHING RETURNING id),
+       e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $5::jsonb, 'state:received')
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
+       SELECT (SELECT count(*) FROM o)::int AS inserted, (SELECT count(*) FROM e)::int AS appended`,
+);
+const RECORD_TRANSITION = prepared(
+  'record_transition',
+  `WITH e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
+       INSERT INTO orders (id, state, address, items, payment_id, address_seq, late)
+       SELECT $1, $4, $5::jsonb, $6::jsonb, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM e)
+       ON CONFLICT (id) DO UPDATE SET
+         state = EXCLUDED.state,
+         -- The terminal transition is the workflow's last word: its address stands, even over a
+         -- higher sequence written by a task attempt that was never committed.
+         address = CASE WHEN EXCLUDED.address_seq >= orders.address_seq OR EXCLUDED.state IN ('completed','cancelled','failed')
+                        THEN EXCLUDED.address ELSE orders.address END,
+         address_seq = CASE WHEN EXCLUDED.state IN ('completed','cancelled','failed') THEN EXCLUDED.address_seq
+                            ELSE GREATEST(orders.address_seq, EXCLUDED.address_seq) END,
+         late = orders.late OR EXCLUDED.late,
+         refund_owed = false,
+         updated_at = clock_timestamp()
+       -- Nor is an ended order moved back: a step's write that lands after the end (a local
+       -- activity the workflow stopped waiting for when it was cancelled or ran out of budget)
+       -- adds its event and leaves the row. A terminal write always applies: it is the last word.
+       WHERE orders.state NOT IN ('completed','cancelled','failed') OR EXCLUDED.state IN ('completed','cancelled','failed')
+       RETURNING id`,
+);
+const RECORD_EVENT = prepared(
+  'record_event',
+  `WITH e AS (
+         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, $2, $3::jsonb, $4)
+         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
+       a AS (
+         UPDATE orders SET
+           address = CASE WHEN $5::jsonb IS NOT NULL AND COALESCE($6::int, address_seq + 1) > address_seq
+                            AND state NOT IN ('completed','cancelled','failed') THEN $5::jsonb ELSE address END,
+           address_seq = CASE WHEN $5::jsonb IS NOT NULL THEN GREATEST(address_seq, COALESCE($6::int, address_seq + 1)) ELSE address_seq END,
+           -- A closed order owes nothing: a late flag write never reopens the debt.
+           refund_owed = CASE WHEN state IN ('completed','cancelled','failed') THEN false ELSE COALESCE($7::boolean, refund_owed) END
+         WHERE id = $1 AND ($5::jsonb IS NOT NULL OR $7::boolean IS NOT NULL) AND EXISTS (SELECT 1 FROM e) RETURNING id)
+       SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
+);
+const BEGIN_CHARGE = prepared(
+  'begin_charge',
+  `WITH ins AS (
+         INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'pending', $3)
+         ON CONFLICT (payment_id) DO NOTHING RETURNING payment_id, order_id, status, amount)
+       SELECT * FROM ins UNION ALL SELECT payment_id, order_id, status, amount FROM payments WHERE payment_id = $1 LIMIT 1`,
+);
+const COMPLETE_CHARGE = prepared(
+  'complete_charge',
+  `WITH upd AS (
+         UPDATE payments SET status = 'charged', updated_at = clock_timestamp()
+         WHERE payment_id = $1 AND order_id = $2 AND status = 'pending' RETURNING payment_id)
+       INSERT INTO events (order_id, type, payload, dedupe_key)
+       SELECT $2, 'payment_charged', $3::jsonb, 'payment:' || $1 || ':charged' FROM upd
+       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+);
+const VOID_UNLESS_CHARGED = prepared(
+  'void_unless_charged',
+  `INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'voided', $3)
+       ON CONFLICT (payment_id) DO UPDATE
+         SET status = CASE WHEN payments.status = 'pending' THEN 'voided' ELSE payments.status END,
+             updated_at = clock_timestamp()
+       RETURNING payment_id, order_id, status, amount`,
+);
+const REFUND_PAYMENT = prepared(
+  'refund_payment',
+  `WITH upd AS (
+         UPDATE payments SET status = 'refunded', updated_at = clock_timestamp()
+         WHERE payment_id = $1 AND order_id = $2 AND status = 'charged' RETURNING payment_id)
+       INSERT INTO events (order_id, type, payload, dedupe_key)
+       SELECT $2, 'payment_refunded', $3::jsonb, 'payment:' || $1 || ':refunded' FROM upd
+       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
+);
+
 export class OrderStore {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -56,16 +140,7 @@ export class OrderStore {
   async receiveOrder(order: OrderInput): Promise<boolean> {
     const payload = { state: 'received', step: 'ReceiveOrder', paymentId: order.paymentId, items: order.items, address: order.address };
     const rows: { inserted: number }[] = await this.dataSource.query(
-      prepared(
-        'receive_order',
-        `WITH o AS (
-         INSERT INTO orders (id, state, address, items, payment_id) VALUES ($1, 'received', $2::jsonb, $3::jsonb, $4)
-         ON CONFLICT (id) DO NOTHING RETURNING id),
-       e AS (
-         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $5::jsonb, 'state:received')
-         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
-       SELECT (SELECT count(*) FROM o)::int AS inserted, (SELECT count(*) FROM e)::int AS appended`,
-      ),
+      RECEIVE_ORDER,
       [order.orderId, json(order.address), json(order.items), order.paymentId, json(payload)],
     );
     return (rows[0]?.inserted ?? 0) > 0;
@@ -89,30 +164,7 @@ export class OrderStore {
     flags: TransitionFlags = {},
   ): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      prepared(
-        'record_transition',
-        `WITH e AS (
-         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, 'transition', $2::jsonb, $3)
-         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id)
-       INSERT INTO orders (id, state, address, items, payment_id, address_seq, late)
-       SELECT $1, $4, $5::jsonb, $6::jsonb, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM e)
-       ON CONFLICT (id) DO UPDATE SET
-         state = EXCLUDED.state,
-         -- The terminal transition is the workflow's last word: its address stands, even over a
-         -- higher sequence written by a task attempt that was never committed.
-         address = CASE WHEN EXCLUDED.address_seq >= orders.address_seq OR EXCLUDED.state IN ('completed','cancelled','failed')
-                        THEN EXCLUDED.address ELSE orders.address END,
-         address_seq = CASE WHEN EXCLUDED.state IN ('completed','cancelled','failed') THEN EXCLUDED.address_seq
-                            ELSE GREATEST(orders.address_seq, EXCLUDED.address_seq) END,
-         late = orders.late OR EXCLUDED.late,
-         refund_owed = false,
-         updated_at = clock_timestamp()
-       -- Nor is an ended order moved back: a step's write that lands after the end (a local
-       -- activity the workflow stopped waiting for when it was cancelled or ran out of budget)
-       -- adds its event and leaves the row. A terminal write always applies: it is the last word.
-       WHERE orders.state NOT IN ('completed','cancelled','failed') OR EXCLUDED.state IN ('completed','cancelled','failed')
-       RETURNING id`,
-      ),
+      RECORD_TRANSITION,
       [
         order.orderId,
         json({ state, ...payload }),
@@ -137,21 +189,7 @@ export class OrderStore {
   async recordEvent(event: NewEvent, change: OrderChange = {}): Promise<boolean> {
     const { address = null, addressSeq = null, refundOwed = null } = change;
     const rows: { appended: number }[] = await this.dataSource.query(
-      prepared(
-        'record_event',
-        `WITH e AS (
-         INSERT INTO events (order_id, type, payload, dedupe_key) VALUES ($1, $2, $3::jsonb, $4)
-         ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id),
-       a AS (
-         UPDATE orders SET
-           address = CASE WHEN $5::jsonb IS NOT NULL AND COALESCE($6::int, address_seq + 1) > address_seq
-                            AND state NOT IN ('completed','cancelled','failed') THEN $5::jsonb ELSE address END,
-           address_seq = CASE WHEN $5::jsonb IS NOT NULL THEN GREATEST(address_seq, COALESCE($6::int, address_seq + 1)) ELSE address_seq END,
-           -- A closed order owes nothing: a late flag write never reopens the debt.
-           refund_owed = CASE WHEN state IN ('completed','cancelled','failed') THEN false ELSE COALESCE($7::boolean, refund_owed) END
-         WHERE id = $1 AND ($5::jsonb IS NOT NULL OR $7::boolean IS NOT NULL) AND EXISTS (SELECT 1 FROM e) RETURNING id)
-       SELECT (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM a)::int AS updated`,
-      ),
+      RECORD_EVENT,
       [event.orderId, event.type, json(event.payload ?? {}), event.dedupeKey ?? null, json(address), addressSeq, refundOwed],
     );
     return (rows[0]?.appended ?? 0) > 0;
@@ -165,13 +203,7 @@ export class OrderStore {
    */
   async beginCharge(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
     const rows: PaymentRow[] = await this.dataSource.query(
-      prepared(
-        'begin_charge',
-        `WITH ins AS (
-         INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'pending', $3)
-         ON CONFLICT (payment_id) DO NOTHING RETURNING payment_id, order_id, status, amount)
-       SELECT * FROM ins UNION ALL SELECT payment_id, order_id, status, amount FROM payments WHERE payment_id = $1 LIMIT 1`,
-      ),
+      BEGIN_CHARGE,
       [paymentId, orderId, amount.toFixed(2)],
     );
     if (rows[0]) return toPayment(rows[0]);
@@ -191,15 +223,7 @@ export class OrderStore {
    */
   async completeCharge(paymentId: string, orderId: string, amount: number): Promise<{ completed: boolean; status: PaymentRowStatus }> {
     const updated: unknown[] = await this.dataSource.query(
-      prepared(
-        'complete_charge',
-        `WITH upd AS (
-         UPDATE payments SET status = 'charged', updated_at = clock_timestamp()
-         WHERE payment_id = $1 AND order_id = $2 AND status = 'pending' RETURNING payment_id)
-       INSERT INTO events (order_id, type, payload, dedupe_key)
-       SELECT $2, 'payment_charged', $3::jsonb, 'payment:' || $1 || ':charged' FROM upd
-       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
-      ),
+      COMPLETE_CHARGE,
       [paymentId, orderId, JSON.stringify({ paymentId, amount })],
     );
     if (updated.length) return { completed: true, status: 'charged' };
@@ -218,14 +242,7 @@ export class OrderStore {
    */
   async voidUnlessCharged(paymentId: string, orderId: string, amount: number): Promise<PaymentEntity> {
     const rows: PaymentRow[] = await this.dataSource.query(
-      prepared(
-        'void_unless_charged',
-        `INSERT INTO payments (payment_id, order_id, status, amount) VALUES ($1, $2, 'voided', $3)
-       ON CONFLICT (payment_id) DO UPDATE
-         SET status = CASE WHEN payments.status = 'pending' THEN 'voided' ELSE payments.status END,
-             updated_at = clock_timestamp()
-       RETURNING payment_id, order_id, status, amount`,
-      ),
+      VOID_UNLESS_CHARGED,
       [paymentId, orderId, amount.toFixed(2)],
     );
     return toPayment(firstRow(rows, paymentId));
@@ -238,15 +255,7 @@ export class OrderStore {
   /** Marks a charged payment refunded (with its event); returns false when it was not `charged`. */
   async refund(paymentId: string, orderId: string, reason: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      prepared(
-        'refund_payment',
-        `WITH upd AS (
-         UPDATE payments SET status = 'refunded', updated_at = clock_timestamp()
-         WHERE payment_id = $1 AND order_id = $2 AND status = 'charged' RETURNING payment_id)
-       INSERT INTO events (order_id, type, payload, dedupe_key)
-       SELECT $2, 'payment_refunded', $3::jsonb, 'payment:' || $1 || ':refunded' FROM upd
-       ON CONFLICT (order_id, dedupe_key) DO NOTHING RETURNING id`,
-      ),
+      REFUND_PAYMENT,
       [paymentId, orderId, JSON.stringify({ paymentId, reason })],
     );
     return rows.length > 0;

@@ -29,7 +29,6 @@ const textOf = new Map<string, string>();
  * the code base) and returns it unchanged, to be passed to `query` as usual.
  */
 export function prepared(name: string, text: string): string {
-  if (nameOf.get(text) === name) return text;
   const registered = textOf.get(name);
   if (registered !== undefined && registered !== text) throw new Error(`prepared statement ${name}: registered twice with different texts`);
   const other = nameOf.get(text);
