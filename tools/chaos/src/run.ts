@@ -17,6 +17,7 @@ import type { OrderPlan } from '@order-fulfillment/invariants';
 import { startIsolatedStack } from '@order-fulfillment/stack';
 import type { IsolatedStack } from '@order-fulfillment/stack';
 import { hostileButValid, hostileRound, send } from './hostile';
+import { logExcerpt } from './log-excerpt';
 import type { HostileAnswer } from './hostile';
 import { judge, passed, postOrder, postOrders, settle } from './orders';
 import type { Client, FaultVerdict, PostOutcome } from './orders';
@@ -176,7 +177,11 @@ export async function runChaos(options: ChaosOptions): Promise<FaultRun[]> {
     // A run that failed or found a problem keeps the apps' logs, so it can be looked into after the fact.
     const keepLogs = !finished || !results.every(passed);
     await h.close({ keepLogs });
-    if (keepLogs) log(`the stack's logs are kept in ${h.running.logsDir}`);
+    if (keepLogs) {
+      log(`the stack's logs are kept in ${h.running.logsDir}`);
+      // CI machines are gone by the time anyone reads their output: show what the apps said went wrong.
+      for (const line of logExcerpt(h.running.logsDir)) log(line);
+    }
   }
   return results;
 }
@@ -204,6 +209,7 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
         const problems: string[] = [];
         const apiExitsBefore = stack.restarts.get('api') ?? 0;
         const workerExitsBefore = stack.restarts.get('order-worker') ?? 0;
+        const linesBefore = lines.length;
         const downAt = Date.now();
         await outage.down();
         options.log(`[postgres-outage] PostgreSQL stopped; /health/ready must answer 503`);
@@ -239,7 +245,9 @@ async function runFault(h: Harness, fault: Exclude<FaultName, 'hostile-input'>, 
         // Each exited once, when it was killed: never on its own because the database was away.
         for (const [app, before] of [['api', apiExitsBefore], ['order-worker', workerExitsBefore]] as const) {
           const exits = (stack.restarts.get(app) ?? 0) - before;
-          if (exits !== 1) problems.push(`the ${app} exited ${exits} times during the outage; once was expected (the kill)`);
+          if (exits === 1) continue;
+          const how = lines.slice(linesBefore).filter((line) => line.startsWith(`[stack] ${app} exited`));
+          problems.push(`the ${app} exited ${exits} times during the outage; once was expected (the kill): ${how.join(' | ')}`);
         }
         return problems;
       });
