@@ -55,7 +55,12 @@ export interface VariantResult {
   activities: 'remote' | 'local' | 'per policy';
   ladder: StepResult[];
   /**
-   * What the Temporal server did per order over the whole ladder (every rung's accepted orders),
+   * The ladder's warm-up: WARM_UP_S at its first rung's rate on the stack just started, not counted
+   * (capacity at SLO is a sustained rate, not a cold start's). Absent in older results.
+   */
+  ladderWarmUp?: StepResult | null;
+  /**
+   * What the Temporal server did per order over the whole ladder (its warm-up's and every rung's accepted orders),
    * counted by the server; null when its counters could not be read. Absent in older results.
    */
   ladderServerWork?: ServerWork | null;
@@ -100,6 +105,8 @@ export interface BenchReport {
 }
 
 const SLO_SHARE = 0.99;
+/** Seconds of load at a ladder's starting rate before its first rung, not counted (see the ladder). */
+const WARM_UP_S = 5;
 
 export async function runBench(
   options: BenchOptions,
@@ -232,9 +239,18 @@ export async function runBench(
     run: ReturnType<typeof stepper>,
     start: number,
     refine: (steps: StepResult[]) => boolean,
-  ): Promise<{ steps: StepResult[]; serverWork: ServerWork | null }> => {
+  ): Promise<{ steps: StepResult[]; warmUp: StepResult; serverWork: ServerWork | null }> => {
     const steps: StepResult[] = [];
+    // Every ladder starts on a stack just started: its processes' code not yet optimised, and this
+    // system's admission limit at its cold start (40 in flight, ADR 039) until completions show
+    // the rate. The first rung would measure that, not the rate the stack sustains (run 5 of
+    // 2026-12-07, docs/capacity.md). WARM_UP_S at the first rung's rate first, not counted.
+    // The server's counters span the warm-up too (its orders' tails run into the first rung), and count its orders.
     const countersBefore = await run.counters();
+    const firstRate = nextLadderRate(options.rates, [], { start, afterMiss: options.afterMiss, target: SLO_SHARE }) ?? start;
+    log(`[${name}] warm-up ${firstRate}/s for ${WARM_UP_S} s (not counted)`);
+    const warmUp = await run({ kind: 'warm-up', rate: firstRate, durationS: WARM_UP_S });
+    log(`[${name}]   ${describe(warmUp)}`);
     const deadline = ladderDeadline();
     let budgetSpent = false;
     for (;;) {
@@ -260,8 +276,8 @@ export async function runBench(
     // The dev server publishes its counters once a second: read them once the last rung's work is in.
     if (countersBefore) await new Promise((resolve) => setTimeout(resolve, COUNTER_PUBLISH_MS));
     const countersAfter = countersBefore ? await run.counters() : null;
-    const accepted = steps.reduce((sum, st) => sum + st.accepted, 0);
-    return { steps, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
+    const accepted = steps.reduce((sum, st) => sum + st.accepted, warmUp.accepted);
+    return { steps, warmUp, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
   };
   /** The best capacity of the baselines measured so far (0: none yet). */
   const bestBaseline = (): number => Math.max(0, ...variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo ?? 0));
@@ -302,6 +318,7 @@ export async function runBench(
         const below = known === null ? null : rungAtOrBelow(known * OTHER_MODE_START);
         const measured = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
         result.ladder = measured.steps;
+        result.ladderWarmUp = measured.warmUp;
         result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
@@ -424,6 +441,7 @@ export async function runBench(
         // Refined while it may be the best baseline: at or above the best measured before it.
         const measured = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
         result.ladder = measured.steps;
+        result.ladderWarmUp = measured.warmUp;
         result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);

@@ -33,7 +33,7 @@ export interface Driver {
 }
 
 export interface StepSpec {
-  kind: 'ladder' | 'burst' | 'reads' | 'faults' | 'faults-burst' | 'overload';
+  kind: 'warm-up' | 'ladder' | 'burst' | 'reads' | 'faults' | 'faults-burst' | 'overload';
   /** Orders per second; for a burst, the number of orders posted at once is `orders`. */
   rate: number | null;
   durationS: number;

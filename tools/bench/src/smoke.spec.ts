@@ -1,6 +1,6 @@
 /**
- * The bench end to end, very short: the built CLI (dist) runs one rung of
- * 2 orders/s for 3 s on this system's default mode and on the bare baseline
+ * The bench end to end, very short: the built CLI (dist) runs a warm-up and one
+ * rung of 2 orders/s for 3 s on this system's default mode and on the bare baseline
  * with local activities, each on a stack of its own, and writes its JSON,
  * chart and doc where it is told.
  */
@@ -58,6 +58,8 @@ describe('npm run bench (smoke)', () => {
     expect(system.isDefault).toBe(true);
     expect(system.retryMode).toBe(report.defaultRetryMode);
     for (const v of [system, bare]) {
+      // 5 s at the first rung's rate on the fresh stack first, kept apart from the ladder.
+      expect(v.ladderWarmUp).toMatchObject({ kind: 'warm-up', rate: 2, offered: 10, accepted: 10 });
       expect(v.ladder).toHaveLength(1);
       const step = v.ladder[0] as (typeof v.ladder)[number];
       expect(step.offered).toBe(6);
@@ -95,5 +97,6 @@ describe('npm run bench (smoke)', () => {
     expect(doc).toContain('## What saturates first');
     expect(doc).toContain('first/last third p50');
     expect(doc).not.toContain('predates the sustained check');
+    expect(doc).toContain('after a warm-up of 5 s');
   });
 });
