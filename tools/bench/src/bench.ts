@@ -56,7 +56,7 @@ export interface VariantResult {
   ladder: StepResult[];
   /**
    * The ladder's warm-up: WARM_UP_S at its first rung's rate on the stack just started, not counted
-   * (capacity at SLO is a sustained rate, not a cold start's). Absent in older results.
+   * (capacity at SLO is a sustained rate, not a cold start's); the ratio's two sides only. Absent in older results.
    */
   ladderWarmUp?: StepResult | null;
   /**
@@ -187,7 +187,9 @@ export async function runBench(
    * At 320 s, from 8/s, a run took 530 s (`npm run bench` 9 min 23 s) with the default mode cut at
    * 16/s before any miss (5 rungs). Since then the ratio's two sides climb to their first miss past
    * the budget, the default mode starts at 10/s (one rung fewer; a machine below it walks down one)
-   * and the remote baseline at 0.75 x the default's capacity.
+   * and the remote baseline at 0.75 x the default's capacity. The ratio's two sides' warm-ups (~8 s
+   * each) made a run on a slow machine take 544 s (`npm run bench` 10 min 3 s from a fresh clone,
+   * all four ladders warming up then): the warm-ups are now the ratio's sides' only, and the budget 300 s.
    */
   /** The ratio's two sides, the default mode's ladder and the first baseline's (bare local), weigh 2 each; any later ladder 1. */
   const LADDER_WEIGHTS = [2, 2];
@@ -239,18 +241,23 @@ export async function runBench(
     run: ReturnType<typeof stepper>,
     start: number,
     refine: (steps: StepResult[]) => boolean,
-  ): Promise<{ steps: StepResult[]; warmUp: StepResult; serverWork: ServerWork | null }> => {
+  ): Promise<{ steps: StepResult[]; warmUp: StepResult | null; serverWork: ServerWork | null }> => {
     const steps: StepResult[] = [];
-    // Every ladder starts on a stack just started: its processes' code not yet optimised, and this
+    // A ladder starts on a stack just started: its processes' code not yet optimised, and this
     // system's admission limit at its cold start (40 in flight, ADR 039) until completions show
     // the rate. The first rung would measure that, not the rate the stack sustains (run 5 of
-    // 2026-12-07, docs/capacity.md). WARM_UP_S at the first rung's rate first, not counted.
+    // 2026-12-07, docs/capacity.md). So the ratio's two sides (the ladders that refine; they start
+    // near their capacity) first run WARM_UP_S at their first rung's rate, not counted. The other
+    // ladders start well below theirs and are cut by the time budget, which the warm-ups would eat.
     // The server's counters span the warm-up too (its orders' tails run into the first rung), and count its orders.
     const countersBefore = await run.counters();
-    const firstRate = nextLadderRate(options.rates, [], { start, afterMiss: options.afterMiss, target: SLO_SHARE }) ?? start;
-    log(`[${name}] warm-up ${firstRate}/s for ${WARM_UP_S} s (not counted)`);
-    const warmUp = await run({ kind: 'warm-up', rate: firstRate, durationS: WARM_UP_S });
-    log(`[${name}]   ${describe(warmUp)}`);
+    let warmUp: StepResult | null = null;
+    if (refine([])) {
+      const firstRate = nextLadderRate(options.rates, [], { start, afterMiss: options.afterMiss, target: SLO_SHARE }) ?? start;
+      log(`[${name}] warm-up ${firstRate}/s for ${WARM_UP_S} s (not counted)`);
+      warmUp = await run({ kind: 'warm-up', rate: firstRate, durationS: WARM_UP_S });
+      log(`[${name}]   ${describe(warmUp)}`);
+    }
     const deadline = ladderDeadline();
     let budgetSpent = false;
     for (;;) {
@@ -276,7 +283,7 @@ export async function runBench(
     // The dev server publishes its counters once a second: read them once the last rung's work is in.
     if (countersBefore) await new Promise((resolve) => setTimeout(resolve, COUNTER_PUBLISH_MS));
     const countersAfter = countersBefore ? await run.counters() : null;
-    const accepted = steps.reduce((sum, st) => sum + st.accepted, warmUp.accepted);
+    const accepted = steps.reduce((sum, st) => sum + st.accepted, warmUp?.accepted ?? 0);
     return { steps, warmUp, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
   };
   /** The best capacity of the baselines measured so far (0: none yet). */

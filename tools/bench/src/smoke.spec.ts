@@ -97,6 +97,6 @@ describe('npm run bench (smoke)', () => {
     expect(doc).toContain('## What saturates first');
     expect(doc).toContain('first/last third p50');
     expect(doc).not.toContain('predates the sustained check');
-    expect(doc).toContain('after a warm-up of 5 s');
+    expect(doc).toContain('they first run 5 s at their first rung');
   });
 });
