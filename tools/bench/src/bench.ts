@@ -27,6 +27,7 @@ import { readCounters, serverWorkPerOrder } from './server-work';
 import type { ServerWork } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
 import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
+import { Turns, rendezvous } from './turns';
 
 /** The namespace of every stack the bench starts (the dev server's, and the apps' default). */
 const TEMPORAL_NAMESPACE = 'default';
@@ -132,6 +133,8 @@ export async function runBench(
   const variants: VariantResult[] = [];
   const budgetCut: string[] = [];
   let defaultCapacity: number | null = options.capacity;
+  /** The machine, one step (or stack start or stop) at a time: the ratio's two sides run side by side and take turns. */
+  const turns = new Turns();
 
   const systemModes: Array<{ name: string; mode: RetryMode; isDefault: boolean }> = [];
   if (wants('default')) systemModes.push({ name: `system ${defaultMode} (default)`, mode: defaultMode, isDefault: true });
@@ -218,13 +221,17 @@ export async function runBench(
   /** Runs the steps of one variant on one stack; `counters` reads that stack's Temporal server's own counters. */
   const stepper = (name: string, driver: Driver, pids: () => Record<string, number | null>, stack: IsolatedStack) => {
     const accepted: string[] = [];
-    const step = async (spec: StepSpec, wait = true): Promise<StepResult> => {
-      const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
-      if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
-      const result = await runStep(slug(name), driver, pids, spec, log, backlog);
-      accepted.push(...result.orderIds);
-      return result;
-    };
+    // A step is a turn on the machine: its drain and its load run with no other variant's.
+    // `alongside` starts, in the same turn, a load of its own beside the step's (the reads).
+    const step = (spec: StepSpec, wait = true, alongside?: () => void): Promise<StepResult> =>
+      turns.take(async () => {
+        const backlog = wait ? await settle(driver, accepted, settleMs) : accepted.length - (await driver.terminal(accepted)).size;
+        if (backlog) log(`[${name}]   ${backlog} orders of earlier steps still running`);
+        alongside?.();
+        const result = await runStep(slug(name), driver, pids, spec, log, backlog);
+        accepted.push(...result.orderIds);
+        return result;
+      });
     const metricsUrl = stack.stack.temporal?.metricsUrl ?? null;
     return Object.assign(step, { counters: () => readCounters(metricsUrl, TEMPORAL_NAMESPACE) });
   };
@@ -289,7 +296,8 @@ export async function runBench(
   /** The best capacity of the baselines measured so far (0: none yet). */
   const bestBaseline = (): number => Math.max(0, ...variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo ?? 0));
 
-  const runSystem = async (variant: { name: string; mode: RetryMode; isDefault: boolean }): Promise<VariantResult> => {
+  /** `beforeLadder`: what to wait for once its stack is up (side by side: the other side's stack). */
+  const runSystem = async (variant: { name: string; mode: RetryMode; isDefault: boolean }, beforeLadder?: () => Promise<void>): Promise<VariantResult> => {
     const t0 = Date.now();
     const mode = variant.isDefault && wants('default') ? undefined : variant.mode;
     let running = await startSystem(mode, {});
@@ -301,7 +309,7 @@ export async function runBench(
     /** A fresh stack for the steps after a ladder that overloaded this one (its server may still be busy with the backlog). */
     const fresh = async (): Promise<void> => {
       await driver.close();
-      await running.stop();
+      await turns.take(() => running.stop());
       running = await startSystem(mode, {});
       driver = await systemDriver(running.stack.apiUrl, running.stack.databaseUrl);
       run = stepper(variant.name, driver, pids, running);
@@ -323,6 +331,7 @@ export async function runBench(
         // starting a rung below the default's capacity walked down four rungs (~95 s of the run).
         const known = defaultCapacity;
         const below = known === null ? null : rungAtOrBelow(known * OTHER_MODE_START);
+        await beforeLadder?.();
         const measured = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
         result.ladder = measured.steps;
         result.ladderWarmUp = measured.warmUp;
@@ -341,9 +350,11 @@ export async function runBench(
         const warmUp = await run({ kind: 'burst', rate: null, durationS: 0, orders: 10 });
         const readIds = warmUp.orderIds;
         log(`[${variant.name}] GET /orders/:id with autocannon while ${rate}/s are offered for ${shortS} s`);
-        const reading = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], shortS);
-        const step = await run({ kind: 'reads', rate, durationS: shortS });
-        result.reads = { step, autocannon: await reading };
+        const reading: { load?: Promise<ReadsResult> } = {};
+        const step = await run({ kind: 'reads', rate, durationS: shortS }, true, () => {
+          reading.load = readLoad(running.stack.apiUrl, readIds.length ? readIds : ['bench-none'], shortS);
+        });
+        result.reads = { step, autocannon: await (reading.load as Promise<ReadsResult>) };
         log(
           `[${variant.name}]   ${describe(step)}; reads ${result.reads.autocannon.requestsPerSecond}/s p99 ${result.reads.autocannon.p99Ms} ms`,
         );
@@ -363,13 +374,13 @@ export async function runBench(
       }
     } finally {
       await driver.close().catch(() => undefined);
-      await running.stop();
+      await turns.take(() => running.stop());
     }
     return result;
   };
 
   const startSystem = (mode: RetryMode | undefined, extra: NodeJS.ProcessEnv): Promise<IsolatedStack> =>
-    startIsolatedStack(
+    turns.take(() => startIsolatedStack(
       'bench',
       {
         // Unset means the apps' default; the bench's own environment must not leak a mode in.
@@ -383,7 +394,7 @@ export async function runBench(
         ...extra,
       },
       { embeddedPostgres: true, restart: false, temporalMetrics: true },
-    );
+    ));
 
   let bundleFile: string | null = null;
   const bareBundle = async (): Promise<string> => {
@@ -395,19 +406,23 @@ export async function runBench(
     return bundleFile;
   };
 
-  const runBare = async (local: boolean): Promise<VariantResult> => {
+  /** `beforeLadder` (side by side): the local baseline's ladder runs beside the default mode's, from the same first rate, once both stacks are up. */
+  const runBare = async (local: boolean, beforeLadder?: () => Promise<void>): Promise<VariantResult> => {
+    const sideBySide = beforeLadder !== undefined;
     const name = `bare ${local ? 'local' : 'remote'} activities`;
     const bundle = await bareBundle();
     /** Temporal, the bare worker and a client, for `work`; all stopped after it. Returns the start-up seconds. */
     const session = async (work: (run: ReturnType<typeof stepper>) => Promise<void>): Promise<number> => {
-      const t0 = Date.now();
-      const running = await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false, temporalMetrics: true });
+      const { running, t0 } = await turns.take(async () => {
+        const t0 = Date.now();
+        return { t0, running: await startIsolatedStack('bench_bare', { AUTH_DISABLED: 'true' }, { apps: [], restart: false, temporalMetrics: true }) };
+      });
       let worker: ManagedProcess | null = null;
       let driver: Driver | null = null;
       let forgetWorker = (): void => undefined;
       try {
-        worker = await startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log'));
-        const workerProcess = worker;
+        const workerProcess = await turns.take(() => startBareWorker(running.stack.temporalAddress, bundle, join(running.logsDir, 'bare-worker.log')));
+        worker = workerProcess;
         // Interrupted: the worker stops before its stack (newest first).
         forgetWorker = onInterrupt(() => workerProcess.stop('SIGTERM', 5_000));
         const startupS = (Date.now() - t0) / 1000;
@@ -419,8 +434,11 @@ export async function runBench(
       } finally {
         forgetWorker();
         await driver?.close().catch(() => undefined);
-        await worker?.stop('SIGTERM', 5_000);
-        await running.stop();
+        const stopping = worker;
+        await turns.take(async () => {
+          await stopping?.stop('SIGTERM', 5_000);
+          await running.stop();
+        });
       }
     };
     const result = newVariant({
@@ -443,8 +461,10 @@ export async function runBench(
         // Remote: at the highest rung at or below REMOTE_START of it, climbing: it has been at 0.75 to
         // 0.96 of it since ADR 047, and a start at it walked down 16, 14, 12 (~75 s) on 2026-12-06, a
         // start above it four rungs in an earlier run. A miss walks down.
+        // Side by side with the default mode's ladder, whose capacity is not known yet: from the same first rate.
         const base = defaultCapacity ?? options.startRate;
-        const start = local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
+        const start = sideBySide ? options.startRate : local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
+        await beforeLadder?.();
         // Refined while it may be the best baseline: at or above the best measured before it.
         const measured = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
         result.ladder = measured.steps;
@@ -507,13 +527,23 @@ export async function runBench(
     // The default mode first (the others start near its capacity), then the baselines (the ratio's
     // other half), then the other retry modes.
     const [first, ...others] = systemModes;
-    if (first) variants.push(await runSystem(first));
-    // Local first: it has been the best baseline in every run, so the ratio's denominator gets the
-    // larger share of the ladders' time budget and is measured, not cut short.
-    if (has('ladder') || has('burst')) {
-      if (wants('bare-local')) variants.push(await runBare(true));
-      if (wants('bare-remote')) variants.push(await runBare(false));
+    // The ratio's two sides, the default mode's ladder and the local baseline's (the best baseline in
+    // every run), side by side: their rungs alternate, each on its own stack, so the machine's speed,
+    // which drifted by up to 15 % between ladders run minutes apart (docs/capacity.md), is the same
+    // for both within a rung or two.
+    const sideBySide = has('ladder') && first?.isDefault === true && wants('bare-local');
+    if (sideBySide && first) {
+      const bothUp = rendezvous(2);
+      const both = await Promise.allSettled([runSystem(first, bothUp), runBare(true, bothUp)]);
+      for (const side of both) if (side.status === 'rejected') throw side.reason;
+      for (const side of both) if (side.status === 'fulfilled') variants.push(side.value);
+    } else {
+      if (first) variants.push(await runSystem(first));
+      // Local first: it has been the best baseline in every run, so the ratio's denominator gets the
+      // larger share of the ladders' time budget and is measured, not cut short.
+      if ((has('ladder') || has('burst')) && wants('bare-local')) variants.push(await runBare(true));
     }
+    if ((has('ladder') || has('burst')) && wants('bare-remote')) variants.push(await runBare(false));
     for (const variant of others) variants.push(await runSystem(variant));
     if (has('faults')) variants.push(await runFaults());
     if (has('scale-out')) {

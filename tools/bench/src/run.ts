@@ -75,6 +75,8 @@ export interface StepResult {
   throughput?: number;
   /** From the first POST to the end of observation. */
   wallS: number;
+  /** When the step began (epoch ms): the order of the steps of ladders run side by side. Absent in older results. */
+  startedAtMs?: number;
   /** Per process tree, over the step's wall time. */
   usage: Record<string, ProcessUsage & { cpuSecondsPerOrder: number | null; cpuShareOfMachine: number }>;
   /** This process (the load generator, and autocannon when it runs). */
@@ -193,6 +195,7 @@ export async function runStep(
     sustained: !growth.growing,
     throughput: achievedThroughput(firstPost, completedAt),
     wallS: Math.round(wallS * 10) / 10,
+    startedAtMs: started,
     usage: Object.fromEntries(
       Object.entries(usage).map(([proc, u]) => [
         proc,

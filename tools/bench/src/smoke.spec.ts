@@ -76,6 +76,17 @@ describe('npm run bench (smoke)', () => {
       expect(step.throughput).toBeGreaterThan(0);
       expect(step.throughput).toBeLessThan(2);
     }
+    // Side by side: the two ladders' steps interleave in time, one step on the machine at a time.
+    const steps = [system, bare]
+      .flatMap((v) => [v.ladderWarmUp, ...v.ladder].map((st) => ({ who: v.kind, from: st?.startedAtMs ?? NaN, to: (st?.startedAtMs ?? NaN) + (st?.wallS ?? 0) * 1000 })))
+      .sort((a, b) => a.from - b.from);
+    expect(steps).toHaveLength(4);
+    steps.forEach((st, i) => {
+      const before = steps[i - 1];
+      if (!before) return;
+      expect(st.who).not.toBe(before.who);
+      expect(st.from).toBeGreaterThanOrEqual(before.to - 100);
+    });
     for (const proc of ['api', 'order-worker', 'shipping-worker', 'postgres'])
       expect(system.ladder[0]?.usage[proc]?.cpuSeconds).toBeGreaterThan(0);
     expect(bare.ladder[0]?.usage['bare-worker']?.cpuSeconds).toBeGreaterThan(0);
@@ -97,6 +108,6 @@ describe('npm run bench (smoke)', () => {
     expect(doc).toContain('## What saturates first');
     expect(doc).toContain('first/last third p50');
     expect(doc).not.toContain('predates the sustained check');
-    expect(doc).toContain('they first run 5 s at their first rung');
+    expect(doc).toContain('first run 5 s at their first rung');
   });
 });
