@@ -10,7 +10,7 @@ describe('parseArgs', () => {
     expect(full.startRate).toBe(10);
     expect(full.stepS).toBe(20);
     expect(full.afterMiss).toBe(0);
-    expect(full.budgetS).toBe(300);
+    expect(full.budgetS).toBe(260);
     const quick = parseArgs(['--quick']);
     expect(quick.quick).toBe(true);
     expect(quick.stepS).toBe(10);
@@ -53,7 +53,7 @@ describe('parseArgs', () => {
     expect(USAGE).toContain('--start 10');
     expect(USAGE).toContain('--step-s 20');
     expect(USAGE).toContain('--after-miss 0');
-    expect(USAGE).toContain('--budget-s 300');
+    expect(USAGE).toContain('--budget-s 260');
   });
   it('names the field and the reason for bad input', () => {
     expect(() => parseArgs(['--only', 'ladder,nap'])).toThrow('--only: unknown value "nap"');

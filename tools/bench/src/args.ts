@@ -30,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ladder,burst,reads,faults,overload,scale-out] [--variants bare-remote,bare-local,default,seed,deadline]
-         [--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32] [--start 10] [--step-s 20] [--after-miss 0] [--burst 100] [--budget-s 300] [--capacity N]
+         [--rates 1,2,3,4,5,6,8,10,12,14,16,18,20,22,24,28,32] [--start 10] [--step-s 20] [--after-miss 0] [--burst 100] [--budget-s 260] [--capacity N]
          [--scale-out-orders 12] [--carrier-ms 3000]
          [--out bench/results] [--doc docs/benchmarks.md|none]`;
 
@@ -67,7 +67,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     afterMiss: 0,
     burst: quick ? 30 : 100,
     // The full run's time arithmetic is in bench.ts (ladderDeadline): ~480-520 s in all with 250.
-    budgetS: quick ? 150 : 300,
+    budgetS: quick ? 150 : 260,
     capacity: null,
     scaleOut: { orders: quick ? 8 : 12, carrierLatencyMs: quick ? 2_000 : 3_000, workerCounts: [1, 2, 4] },
     outDir: null,

@@ -193,6 +193,12 @@ export async function runBench(
    * and the remote baseline at 0.75 x the default's capacity. The ratio's two sides' warm-ups (~8 s
    * each) made a run on a slow machine take 544 s (`npm run bench` 10 min 3 s from a fresh clone,
    * all four ladders warming up then): the warm-ups are now the ratio's sides' only, and the budget 300 s.
+   * With those two ladders side by side (both from --start, taking turns), runs took 497 and 527 s
+   * (`npm run bench` 9 min 18 s and 9 min 46 s from fresh clones) with both sides near 10/s. The
+   * local baseline used to start one rung above the default's measured capacity; side by side it
+   * climbs from one rung above --start, which on a machine where both reach 16-18/s is about three
+   * rungs (~70 s) more: the local baseline starts there, and the budget is 260 s, which cuts the
+   * remote and other-mode ladders that much earlier on such a machine.
    */
   /** The ratio's two sides, the default mode's ladder and the first baseline's (bare local), weigh 2 each; any later ladder 1. */
   const LADDER_WEIGHTS = [2, 2];
@@ -461,9 +467,10 @@ export async function runBench(
         // Remote: at the highest rung at or below REMOTE_START of it, climbing: it has been at 0.75 to
         // 0.96 of it since ADR 047, and a start at it walked down 16, 14, 12 (~75 s) on 2026-12-06, a
         // start above it four rungs in an earlier run. A miss walks down.
-        // Side by side with the default mode's ladder, whose capacity is not known yet: from the same first rate.
-        const base = defaultCapacity ?? options.startRate;
-        const start = sideBySide ? options.startRate : local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
+        // Side by side with the default mode's ladder, whose capacity is not known yet: one rung above
+        // its first rate (the local baseline has been at or above the default mode in most runs).
+        const base = sideBySide ? options.startRate : (defaultCapacity ?? options.startRate);
+        const start = local ? (options.rates.find((r) => r > base) ?? base) : rungAtOrBelow(base * REMOTE_START);
         await beforeLadder?.();
         // Refined while it may be the best baseline: at or above the best measured before it.
         const measured = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());

@@ -81,7 +81,7 @@ export interface StepResult {
   usage: Record<string, ProcessUsage & { cpuSecondsPerOrder: number | null; cpuShareOfMachine: number }>;
   /** This process (the load generator, and autocannon when it runs). */
   clientCpuSeconds: number;
-  /** Everything else on the machine meanwhile (other users of a shared machine), CPU seconds. */
+  /** Everything else on the machine meanwhile (other users of a shared machine; beside the ratio's two ladders, the other side's idle stack), CPU seconds. */
   otherCpuSeconds: number;
   /** The accepted orders' ids (not written to the JSON). */
   orderIds: string[];
