@@ -412,7 +412,7 @@ export async function runBench(
     return bundleFile;
   };
 
-  /** `beforeLadder` (side by side): the local baseline's ladder runs beside the default mode's, from the same first rate, once both stacks are up. */
+  /** `beforeLadder` (side by side): the local baseline's ladder runs beside the default mode's, from one rung above its first rate, once both stacks are up. */
   const runBare = async (local: boolean, beforeLadder?: () => Promise<void>): Promise<VariantResult> => {
     const sideBySide = beforeLadder !== undefined;
     const name = `bare ${local ? 'local' : 'remote'} activities`;
@@ -541,7 +541,13 @@ export async function runBench(
     const sideBySide = has('ladder') && first?.isDefault === true && wants('bare-local');
     if (sideBySide && first) {
       const bothUp = rendezvous(2);
-      const both = await Promise.allSettled([runSystem(first, bothUp), runBare(true, bothUp)]);
+      // A side that fails before its ladder must not leave the other waiting for it at the rendezvous.
+      const side = (running: Promise<VariantResult>): Promise<VariantResult> =>
+        running.catch((err: unknown) => {
+          void bothUp();
+          throw err;
+        });
+      const both = await Promise.allSettled([side(runSystem(first, bothUp)), side(runBare(true, bothUp))]);
       for (const side of both) if (side.status === 'rejected') throw side.reason;
       for (const side of both) if (side.status === 'fulfilled') variants.push(side.value);
     } else {
