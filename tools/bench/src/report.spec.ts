@@ -224,6 +224,22 @@ describe('renderDoc', () => {
     expect(serverWorkSection(report)).toEqual([]);
     expect(doc).not.toContain('## Temporal server work per order');
   });
+  it('describes the ratio\'s ladders as side by side only when the local baseline\'s began before the default mode\'s ended', () => {
+    const local = (startedAtMs: number): VariantResult => ({
+      ...variant([step(4, 1, { temporal: 5 }, { startedAtMs })]),
+      name: 'bare local activities',
+      kind: 'bare',
+      retryMode: null,
+      isDefault: false,
+      activities: 'local',
+    });
+    const system = variant([step(3, 1, { temporal: 5 }, { startedAtMs: 1_000 }), step(4, 0.5, { temporal: 5 }, { startedAtMs: 60_000 })]);
+    const render = (v: VariantResult[]) => renderDoc({ ...report, variants: v }, { chartPath: 'c.svg', jsonPath: 'j.json' });
+    expect(render([system, local(30_000)])).toContain('side by side with it');
+    expect(render([system, local(120_000)])).toContain("the local baseline one rung above the default mode's capacity, after it");
+    expect(render([variant([step(3, 1, { temporal: 5 })]), local(30_000)])).not.toContain('side by side with it');
+  });
+
   it('does not flag an idle machine', () => {
     expect(renderDoc({ ...report, otherLoadShare: 0.02 }, { chartPath: 'c.svg', jsonPath: 'j.json' })).not.toContain(
       'shared while this ran',
