@@ -106,7 +106,7 @@ export interface BenchReport {
 }
 
 const SLO_SHARE = 0.99;
-/** Seconds of load at a ladder's starting rate before its first rung, not counted (see the ladder). */
+/** Seconds of load at a ladder's first rung's rate before that rung, not counted (see the ladder). */
 const WARM_UP_S = 5;
 
 export async function runBench(

@@ -17,8 +17,8 @@ import type { OrderPlan } from '@order-fulfillment/invariants';
 import { startIsolatedStack } from '@order-fulfillment/stack';
 import type { IsolatedStack } from '@order-fulfillment/stack';
 import { hostileButValid, hostileRound, send } from './hostile';
-import { logExcerpt } from './log-excerpt';
 import type { HostileAnswer } from './hostile';
+import { logExcerpt } from './log-excerpt';
 import { judge, passed, postOrder, postOrders, settle } from './orders';
 import type { Client, FaultVerdict, PostOutcome } from './orders';
 
