@@ -8,6 +8,7 @@ describe('parseArgs', () => {
     expect(full.variants).toEqual(['bare-remote', 'bare-local', 'default', 'seed', 'deadline']);
     expect(full.rates).toEqual([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32]);
     expect(full.startRate).toBe(10);
+    expect(full.calibrateStart).toBe(true);
     expect(full.stepS).toBe(20);
     expect(full.afterMiss).toBe(0);
     expect(full.budgetS).toBe(260);
@@ -45,6 +46,8 @@ describe('parseArgs', () => {
     expect(o.stepS).toBe(5);
     expect(o.afterMiss).toBe(2);
     expect(o.startRate).toBe(3);
+    // A start given is kept: the warm-up does not move it.
+    expect(o.calibrateStart).toBe(false);
     expect(o.budgetS).toBe(500);
     expect(parseArgs(['--after-miss', '0']).afterMiss).toBe(0);
   });

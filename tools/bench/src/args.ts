@@ -13,6 +13,11 @@ export interface BenchOptions {
   rates: number[];
   /** Where the default mode's ladder starts (the others start next to its capacity when known, else here too). */
   startRate: number;
+  /**
+   * Whether the ratio's two ladders may start higher than that once their warm-up has shown what an
+   * order costs (stats.ts calibratedStart); off when --start is given, so a chosen start is kept.
+   */
+  calibrateStart: boolean;
   /** Seconds per rung: long enough for a backlog that grows to show in the latency (stats.ts latencyGrowth). */
   stepS: number;
   /** Rungs to run past the first miss (0: stop there; the rungs are 1/s apart near the capacities). */
@@ -62,6 +67,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     // Finer near where the capacities sit (8-16/s on the reference machine), 1/s apart there.
     rates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32],
     startRate: 10,
+    calibrateStart: true,
     // 20 s rungs: a backlog that grows shows in the last third's latency (a 15 s rung hid one, ADR 032).
     stepS: quick ? 10 : 20,
     afterMiss: 0,
@@ -86,7 +92,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         .split(',')
         .map((r) => positive('--rates', r))
         .sort((a, b) => a - b);
-    else if (flag === '--start') options.startRate = positive(flag, value);
+    else if (flag === '--start') {
+      options.startRate = positive(flag, value);
+      options.calibrateStart = false;
+    }
     else if (flag === '--step-s') options.stepS = positive(flag, value);
     else if (flag === '--after-miss') {
       options.afterMiss = Number(value);

@@ -26,7 +26,8 @@ import { renderDoc, resultsJson } from './report';
 import { readCounters, serverWorkPerOrder } from './server-work';
 import type { ServerWork } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
-import { capacityAtSlo, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
+import { CALIBRATED_START_SHARE, calibratedStart, capacityAtSlo, cpuSecondsPerOrder, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
+import type { LadderStart } from './stats';
 import { Turns, rendezvous } from './turns';
 
 /** The namespace of every stack the bench starts (the dev server's, and the apps' default). */
@@ -60,6 +61,8 @@ export interface VariantResult {
    * (capacity at SLO is a sustained rate, not a cold start's); the ratio's two sides only. Absent in older results.
    */
   ladderWarmUp?: StepResult | null;
+  /** Where the ladder started, from what its warm-up cost per order (stats.ts calibratedStart); null when it did not calibrate. Absent in older results. */
+  ladderStart?: LadderStart | null;
   /**
    * What the Temporal server did per order over the whole ladder (its warm-up's and every rung's accepted orders),
    * counted by the server; null when its counters could not be read. Absent in older results.
@@ -198,7 +201,10 @@ export async function runBench(
    * local baseline used to start one rung above the default's measured capacity; side by side it
    * climbs from one rung above --start, which on a machine where both reach 16-18/s is about three
    * rungs (~70 s) more: the local baseline starts there, and the budget is 260 s, which cuts the
-   * remote and other-mode ladders that much earlier on such a machine.
+   * remote and other-mode ladders that much earlier on such a machine. On a machine where both
+   * sides reached 19-22/s (2026-12-07 06:00) the two ladders climbed from 10 and 12 in 16 rungs
+   * and `npm run bench` took 11 min 7 s: each side now starts from what its warm-up cost per
+   * order (calibratedStart), a rung or two below its capacity, and a slower machine as before.
    */
   /** The ratio's two sides, the default mode's ladder and the first baseline's (bare local), weigh 2 each; any later ladder 1. */
   const LADDER_WEIGHTS = [2, 2];
@@ -252,9 +258,9 @@ export async function runBench(
   const ladder = async (
     name: string,
     run: ReturnType<typeof stepper>,
-    start: number,
+    from: number,
     refine: (steps: StepResult[]) => boolean,
-  ): Promise<{ steps: StepResult[]; warmUp: StepResult | null; serverWork: ServerWork | null }> => {
+  ): Promise<{ steps: StepResult[]; warmUp: StepResult | null; start: LadderStart | null; serverWork: ServerWork | null }> => {
     const steps: StepResult[] = [];
     // A ladder starts on a stack just started: its processes' code not yet optimised, and this
     // system's admission limit at its cold start (40 in flight, ADR 039) until completions show
@@ -264,12 +270,27 @@ export async function runBench(
     // ladders start well below theirs and are cut by the time budget, which the warm-ups would eat.
     // The server's counters span the warm-up too (its orders' tails run into the first rung), and count its orders.
     const countersBefore = await run.counters();
+    let start = from;
     let warmUp: StepResult | null = null;
+    let calibrated: LadderStart | null = null;
     if (refine([])) {
       const firstRate = nextLadderRate(options.rates, [], { start, afterMiss: options.afterMiss, target: SLO_SHARE }) ?? start;
       log(`[${name}] warm-up ${firstRate}/s for ${WARM_UP_S} s (not counted)`);
       warmUp = await run({ kind: 'warm-up', rate: firstRate, durationS: WARM_UP_S });
       log(`[${name}]   ${describe(warmUp)}`);
+      // What the warm-up's orders cost tells how far below its capacity that rate is: on a machine
+      // where both sides reach 19-22/s, climbing 2/s at a time from 10 and 12 took 16 rungs side by
+      // side and `npm run bench` 11 min 7 s (2026-12-07 06:00, docs/capacity.md). So each side starts
+      // a rung or two below what its cores could carry at that cost, never below where it started.
+      if (options.calibrateStart) {
+        calibrated = calibratedStart(options.rates, firstRate, cpuSecondsPerOrder(warmUp), cpus().length);
+        start = calibrated.rate;
+        if (calibrated.cpuBoundRate !== null)
+          log(
+            `[${name}] the warm-up cost ${calibrated.cpuSecondsPerOrder?.toFixed(3)} CPU s per order: ${cpus().length} cores carry at most ~${calibrated.cpuBoundRate}/s; ` +
+              `the ladder starts at ${start}/s (the highest rung at or below ${CALIBRATED_START_SHARE} of that, not below ${firstRate}/s)`,
+          );
+      }
     }
     const deadline = ladderDeadline();
     let budgetSpent = false;
@@ -297,7 +318,7 @@ export async function runBench(
     if (countersBefore) await new Promise((resolve) => setTimeout(resolve, COUNTER_PUBLISH_MS));
     const countersAfter = countersBefore ? await run.counters() : null;
     const accepted = steps.reduce((sum, st) => sum + st.accepted, warmUp?.accepted ?? 0);
-    return { steps, warmUp, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
+    return { steps, warmUp, start: calibrated, serverWork: serverWorkPerOrder(countersBefore, countersAfter, accepted) };
   };
   /** The best capacity of the baselines measured so far (0: none yet). */
   const bestBaseline = (): number => Math.max(0, ...variants.filter((v) => v.kind === 'bare').map((v) => v.capacityAtSlo ?? 0));
@@ -341,6 +362,7 @@ export async function runBench(
         const measured = await ladder(variant.name, run, variant.isDefault || below === null ? options.startRate : below, () => variant.isDefault);
         result.ladder = measured.steps;
         result.ladderWarmUp = measured.warmUp;
+        result.ladderStart = measured.start;
         result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${variant.name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
@@ -476,6 +498,7 @@ export async function runBench(
         const measured = await ladder(name, run, start, (steps) => (capacityAtSlo(steps.map(ladderStep), SLO_SHARE) ?? 0) >= bestBaseline());
         result.ladder = measured.steps;
         result.ladderWarmUp = measured.warmUp;
+        result.ladderStart = measured.start;
         result.ladderServerWork = measured.serverWork;
         result.capacityAtSlo = capacityAtSlo(result.ladder.map(ladderStep), SLO_SHARE);
         log(`[${name}] capacity at SLO: ${result.capacityAtSlo ?? 'below the lowest rate tried'} orders/s`);
@@ -584,6 +607,7 @@ export async function runBench(
       variants: options.variants,
       rates: options.rates,
       startRate: options.startRate,
+      calibrateStart: options.calibrateStart,
       stepS: options.stepS,
       budgetS: options.budgetS,
       afterMiss: options.afterMiss,

@@ -100,6 +100,7 @@ describe('renderDoc', () => {
       variants: ['default'],
       rates: [2, 3, 4],
       startRate: 3,
+      calibrateStart: true,
       stepS: 20,
       afterMiss: 1,
       burst: 100,
@@ -238,6 +239,20 @@ describe('renderDoc', () => {
     expect(render([system, local(30_000)])).toContain('side by side with it');
     expect(render([system, local(120_000)])).toContain("the local baseline one rung above the default mode's capacity, after it");
     expect(render([variant([step(3, 1, { temporal: 5 })]), local(30_000)])).not.toContain('side by side with it');
+  });
+
+  it('says where a ladder started from its warm-up\'s cost, only when it did', () => {
+    const calibrated: VariantResult = {
+      ...variant([step(4, 1, { temporal: 5 })]),
+      ladderStart: { rate: 4, floor: 3, cpuSecondsPerOrder: 0.4, cpuBoundRate: 5 },
+    };
+    const render = (v: VariantResult[]) => renderDoc({ ...report, variants: v }, { chartPath: 'c.svg', jsonPath: 'j.json' });
+    expect(render([calibrated])).toContain(
+      'the default mode starts at 3/s or higher once its warm-up has shown what an order costs (the ratio\'s two sides each start at the highest rung at or below 0.9 × the cores ÷ the warm-up\'s CPU s per order, never below their first rate; in this run system seed (default) at 4/s, its warm-up 0.400 CPU s per order, at most ~5/s)',
+    );
+    // Older results, and a ladder given its start (--start), say only where it started.
+    expect(render([variant([step(3, 1, { temporal: 5 })])])).toContain('the default mode starts at 3/s, ');
+    expect(render([{ ...calibrated, ladderStart: null }])).not.toContain('warm-up has shown');
   });
 
   it('does not flag an idle machine', () => {

@@ -60,6 +60,10 @@ describe('npm run bench (smoke)', () => {
     for (const v of [system, bare]) {
       // 5 s at the first rung's rate on the fresh stack first, kept apart from the ladder.
       expect(v.ladderWarmUp).toMatchObject({ kind: 'warm-up', rate: 2, offered: 10, accepted: 10 });
+      // Its cost per order placed the ladder's start: the only rung, at or above the first rate.
+      expect(v.ladderStart).toMatchObject({ rate: 2, floor: 2 });
+      expect(v.ladderStart?.cpuSecondsPerOrder).toBeGreaterThan(0);
+      expect(v.ladderStart?.cpuBoundRate).toBeGreaterThan(0);
       expect(v.ladder).toHaveLength(1);
       const step = v.ladder[0] as (typeof v.ladder)[number];
       expect(step.offered).toBe(6);

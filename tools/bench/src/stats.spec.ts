@@ -1,6 +1,7 @@
 import {
   GROWTH_SLACK_MS,
   achievedThroughput,
+  calibratedStart,
   capacityAtSlo,
   capacityRatio,
   latencyGrowth,
@@ -171,6 +172,27 @@ describe('capacityRatio', () => {
     expect(capacityRatio(null, [4])).toBeNull();
     expect(capacityRatio(3, [])).toBeNull();
     expect(capacityRatio(3, [null])).toBeNull();
+  });
+});
+
+describe('calibratedStart', () => {
+  const rates = [6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
+  it('starts at the highest rung at or below 0.9 x cores / CPU per order', () => {
+    // The warm-ups of 2026-12-07 06:00 (2 cores): 0.1308 and 0.0966 CPU s per order.
+    expect(calibratedStart(rates, 10, 0.1308, 2)).toEqual({ rate: 12, floor: 10, cpuSecondsPerOrder: 0.1308, cpuBoundRate: 15.3 });
+    expect(calibratedStart(rates, 12, 0.0966, 2).rate).toBe(18);
+  });
+  it('never starts below the floor: a slower machine walks down from it as before', () => {
+    expect(calibratedStart(rates, 10, 0.24, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: 0.24, cpuBoundRate: 8.3 });
+    expect(calibratedStart(rates, 10, 5, 2).rate).toBe(10);
+  });
+  it('keeps the floor when the warm-up gave no cost', () => {
+    expect(calibratedStart(rates, 10, null, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: null, cpuBoundRate: null });
+    expect(calibratedStart(rates, 10, 0, 2).rate).toBe(10);
+  });
+  it('scales with the cores and stops at the highest rung', () => {
+    expect(calibratedStart(rates, 10, 0.1, 4).rate).toBe(24);
+    expect(calibratedStart(rates, 10, 0.1, 2, 1).rate).toBe(20);
   });
 });
 

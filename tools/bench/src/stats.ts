@@ -156,6 +156,54 @@ export function capacityRatio(system: number | null, baselines: readonly (number
   return Math.round((system / best) * 1000) / 1000;
 }
 
+/** A step's CPU seconds per accepted order, summed over the variant's own processes; null when it accepted none. */
+export function cpuSecondsPerOrder(step: { usage: Record<string, { cpuSecondsPerOrder: number | null }> }): number | null {
+  const costs = Object.values(step.usage)
+    .map((u) => u.cpuSecondsPerOrder)
+    .filter((c): c is number => c !== null);
+  return costs.length ? costs.reduce((sum, c) => sum + c, 0) : null;
+}
+
+/**
+ * Of the rate the machine's cores could carry, the share a ladder starts at: a system near its
+ * capacity at SLO uses most of a 2-core machine (1.75-1.95 cores at the first miss, 2026-12-07),
+ * and a warm-up on a stack just started costs 10-30 % more per order than the rungs after it,
+ * so 0.9 of the estimate starts a ladder a rung or two below its capacity, not above it.
+ */
+export const CALIBRATED_START_SHARE = 0.9;
+
+export interface LadderStart {
+  /** The rate the ladder starts at. */
+  rate: number;
+  /** The start it had without the estimate: the calibrated start is never below it. */
+  floor: number;
+  /** What the warm-up cost per order, CPU seconds of the variant's own processes; null when none of its orders completed. */
+  cpuSecondsPerOrder: number | null;
+  /** Orders per second the machine's cores could carry at that cost (cores ÷ cost); null without a cost. */
+  cpuBoundRate: number | null;
+}
+
+/**
+ * Where a ladder starts once its warm-up has shown what an order costs: the
+ * highest rung at or below `share` × (cores ÷ CPU seconds per order), and
+ * never below `floor`, so a machine slower than the floor walks down from the
+ * floor as before and a faster one skips the rungs far below its capacity.
+ */
+export function calibratedStart(
+  rates: readonly number[],
+  floor: number,
+  cpuSecondsPerOrder: number | null,
+  cores: number,
+  share = CALIBRATED_START_SHARE,
+): LadderStart {
+  if (cpuSecondsPerOrder === null || !(cpuSecondsPerOrder > 0) || !(cores > 0)) {
+    return { rate: floor, floor, cpuSecondsPerOrder, cpuBoundRate: null };
+  }
+  const cpuBoundRate = Math.round((cores / cpuSecondsPerOrder) * 10) / 10;
+  const rung = [...rates].sort((a, b) => b - a).find((r) => r <= cpuBoundRate * share);
+  return { rate: Math.max(floor, rung ?? floor), floor, cpuSecondsPerOrder, cpuBoundRate };
+}
+
 /**
  * The next rate of an adaptive ladder over `rates` (ascending rungs), or
  * null when it is done. It starts at `start`. While steps meet the SLO (share
