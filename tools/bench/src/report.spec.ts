@@ -248,7 +248,7 @@ describe('renderDoc', () => {
     };
     const render = (v: VariantResult[]) => renderDoc({ ...report, variants: v }, { chartPath: 'c.svg', jsonPath: 'j.json' });
     expect(render([calibrated])).toContain(
-      'the default mode starts at 3/s or higher once its warm-up has shown what an order costs (the ratio\'s two sides each start at the highest rung at or below 0.9 × the cores ÷ the warm-up\'s CPU s per order, never below their first rate; in this run system seed (default) at 4/s, its warm-up 0.400 CPU s per order, at most ~5/s)',
+      'the default mode starts at 3/s or higher once its warm-up has shown what an order costs (the ratio\'s two sides each start at the highest rung at or below the cores ÷ the warm-up\'s CPU s per order, the rate the cores could carry at that cost, which a warm-up on a cold stack puts below the capacity, never below their first rate; in this run system seed (default) at 4/s, its warm-up 0.400 CPU s per order, at most ~5/s)',
     );
     // Older results, and a ladder given its start (--start), say only where it started.
     expect(render([variant([step(3, 1, { temporal: 5 })])])).toContain('the default mode starts at 3/s, ');

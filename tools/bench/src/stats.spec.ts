@@ -177,10 +177,11 @@ describe('capacityRatio', () => {
 
 describe('calibratedStart', () => {
   const rates = [6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
-  it('starts at the highest rung at or below 0.9 x cores / CPU per order', () => {
-    // The warm-ups of 2026-12-07 06:00 (2 cores): 0.1308 and 0.0966 CPU s per order.
-    expect(calibratedStart(rates, 10, 0.1308, 2)).toEqual({ rate: 12, floor: 10, cpuSecondsPerOrder: 0.1308, cpuBoundRate: 15.3 });
-    expect(calibratedStart(rates, 12, 0.0966, 2).rate).toBe(18);
+  it('starts at the highest rung at or below cores / CPU per order', () => {
+    // The warm-ups of 2026-12-07 06:00 (2 cores): 0.1308 and 0.0966 CPU s per order (capacities 19 and 21.5).
+    expect(calibratedStart(rates, 10, 0.1308, 2)).toEqual({ rate: 14, floor: 10, cpuSecondsPerOrder: 0.1308, cpuBoundRate: 15.3 });
+    expect(calibratedStart(rates, 12, 0.0966, 2).rate).toBe(20);
+    expect(calibratedStart(rates, 12, 0.1, 2).rate).toBe(20);
   });
   it('never starts below the floor: a slower machine walks down from it as before', () => {
     expect(calibratedStart(rates, 10, 0.24, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: 0.24, cpuBoundRate: 8.3 });
@@ -192,7 +193,7 @@ describe('calibratedStart', () => {
   });
   it('scales with the cores and stops at the highest rung', () => {
     expect(calibratedStart(rates, 10, 0.1, 4).rate).toBe(24);
-    expect(calibratedStart(rates, 10, 0.1, 2, 1).rate).toBe(20);
+    expect(calibratedStart(rates, 10, 0.2, 4).rate).toBe(20);
   });
 });
 

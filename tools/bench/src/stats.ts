@@ -164,14 +164,6 @@ export function cpuSecondsPerOrder(step: { usage: Record<string, { cpuSecondsPer
   return costs.length ? costs.reduce((sum, c) => sum + c, 0) : null;
 }
 
-/**
- * Of the rate the machine's cores could carry, the share a ladder starts at: a system near its
- * capacity at SLO uses most of a 2-core machine (1.75-1.95 cores at the first miss, 2026-12-07),
- * and a warm-up on a stack just started costs 10-30 % more per order than the rungs after it,
- * so 0.9 of the estimate starts a ladder a rung or two below its capacity, not above it.
- */
-export const CALIBRATED_START_SHARE = 0.9;
-
 export interface LadderStart {
   /** The rate the ladder starts at. */
   rate: number;
@@ -185,22 +177,21 @@ export interface LadderStart {
 
 /**
  * Where a ladder starts once its warm-up has shown what an order costs: the
- * highest rung at or below `share` × (cores ÷ CPU seconds per order), and
- * never below `floor`, so a machine slower than the floor walks down from the
- * floor as before and a faster one skips the rungs far below its capacity.
+ * highest rung at or below the rate its cores could carry at that cost
+ * (cores ÷ CPU seconds per order), and never below `floor`, so a machine
+ * slower than the floor walks down from the floor as before and a faster one
+ * skips the rungs far below its capacity. The estimate falls below the
+ * capacity: a warm-up on a stack just started costs 10-30 % more per order
+ * than the rungs after it, and no run used every core at its capacity. In the
+ * six ladders of 2026-12-07 06:00-06:55 (2 cores) it was 0.81-0.975 of the
+ * capacity measured after it (docs/capacity.md, thirteenth round).
  */
-export function calibratedStart(
-  rates: readonly number[],
-  floor: number,
-  cpuSecondsPerOrder: number | null,
-  cores: number,
-  share = CALIBRATED_START_SHARE,
-): LadderStart {
+export function calibratedStart(rates: readonly number[], floor: number, cpuSecondsPerOrder: number | null, cores: number): LadderStart {
   if (cpuSecondsPerOrder === null || !(cpuSecondsPerOrder > 0) || !(cores > 0)) {
     return { rate: floor, floor, cpuSecondsPerOrder, cpuBoundRate: null };
   }
   const cpuBoundRate = Math.round((cores / cpuSecondsPerOrder) * 10) / 10;
-  const rung = [...rates].sort((a, b) => b - a).find((r) => r <= cpuBoundRate * share);
+  const rung = [...rates].sort((a, b) => b - a).find((r) => r <= cpuBoundRate);
   return { rate: Math.max(floor, rung ?? floor), floor, cpuSecondsPerOrder, cpuBoundRate };
 }
 
