@@ -95,8 +95,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     else if (flag === '--start') {
       options.startRate = positive(flag, value);
       options.calibrateStart = false;
-    }
-    else if (flag === '--step-s') options.stepS = positive(flag, value);
+    } else if (flag === '--step-s') options.stepS = positive(flag, value);
     else if (flag === '--after-miss') {
       options.afterMiss = Number(value);
       if (!Number.isInteger(options.afterMiss) || options.afterMiss < 0)

@@ -26,7 +26,7 @@ import { renderDoc, resultsJson } from './report';
 import { readCounters, serverWorkPerOrder } from './server-work';
 import type { ServerWork } from './server-work';
 import { Driver, OrderTrace, SLO_MS, StepResult, StepSpec, bareDriver, runStep, settle, systemDriver, traceOrders } from './run';
-import { calibratedStart, capacityAtSlo, cpuSecondsPerOrder, capacityRatio, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
+import { calibratedStart, capacityAtSlo, capacityRatio, cpuSecondsPerOrder, halfWayRate, ladderStep, meetsSlo, nextLadderRate } from './stats';
 import type { LadderStart } from './stats';
 import { Turns, rendezvous } from './turns';
 
@@ -204,9 +204,10 @@ export async function runBench(
    * remote and other-mode ladders that much earlier on such a machine. On a machine where both
    * sides reached 19-22/s (2026-12-07 06:00) the two ladders climbed from 10 and 12 in 16 rungs
    * and `npm run bench` took 11 min 7 s: each side now starts from what its warm-up cost per
-   * order (calibratedStart), near below its capacity, and a slower machine as before. Started at
-   * 0.9 of that estimate, runs on the same machine as it slowed took 9 min 34 s and 10 min 34 s
-   * (11 and 13 rungs): at the estimate itself each side runs one rung fewer.
+   * order (calibratedStart), near its capacity, and a slower machine as before. Started at 0.9
+   * of the cores' rate at that cost, runs on the same machine as it slowed took 9 min 34 s and
+   * 10 min 34 s (11 and 13 rungs), and at that rate itself 9 min 54 s (12): it is below the
+   * capacity (a cold stack costs more per order), so the start now corrects for it.
    */
   /** The ratio's two sides, the default mode's ladder and the first baseline's (bare local), weigh 2 each; any later ladder 1. */
   const LADDER_WEIGHTS = [2, 2];
@@ -283,14 +284,14 @@ export async function runBench(
       // What the warm-up's orders cost tells how far below its capacity that rate is: on a machine
       // where both sides reach 19-22/s, climbing 2/s at a time from 10 and 12 took 16 rungs side by
       // side and `npm run bench` 11 min 7 s (2026-12-07 06:00, docs/capacity.md). So each side starts
-      // at what its cores could carry at that cost, which is below its capacity, never below where it started.
+      // near the capacity that cost points to (stats.ts calibratedStart), never below where it started.
       if (options.calibrateStart) {
         calibrated = calibratedStart(options.rates, firstRate, cpuSecondsPerOrder(warmUp), cpus().length);
         start = calibrated.rate;
         if (calibrated.cpuBoundRate !== null)
           log(
-            `[${name}] the warm-up cost ${calibrated.cpuSecondsPerOrder?.toFixed(3)} CPU s per order: ${cpus().length} cores carry at most ~${calibrated.cpuBoundRate}/s; ` +
-              `the ladder starts at ${start}/s (the highest rung at or below that, not below ${firstRate}/s)`,
+            `[${name}] the warm-up cost ${calibrated.cpuSecondsPerOrder?.toFixed(3)} CPU s per order: ${cpus().length} cores carry ~${calibrated.cpuBoundRate}/s at that cost, ` +
+              `a capacity near ${calibrated.expectedCapacity}/s once warm; the ladder starts at ${start}/s (the highest rung at or below it, not below ${firstRate}/s)`,
           );
       }
     }

@@ -244,11 +244,11 @@ describe('renderDoc', () => {
   it('says where a ladder started from its warm-up\'s cost, only when it did', () => {
     const calibrated: VariantResult = {
       ...variant([step(4, 1, { temporal: 5 })]),
-      ladderStart: { rate: 4, floor: 3, cpuSecondsPerOrder: 0.4, cpuBoundRate: 5 },
+      ladderStart: { rate: 4, floor: 3, cpuSecondsPerOrder: 0.4, cpuBoundRate: 5, expectedCapacity: 5.8 },
     };
     const render = (v: VariantResult[]) => renderDoc({ ...report, variants: v }, { chartPath: 'c.svg', jsonPath: 'j.json' });
     expect(render([calibrated])).toContain(
-      'the default mode starts at 3/s or higher once its warm-up has shown what an order costs (the ratio\'s two sides each start at the highest rung at or below the cores ÷ the warm-up\'s CPU s per order, the rate the cores could carry at that cost, which a warm-up on a cold stack puts below the capacity, never below their first rate; in this run system seed (default) at 4/s, its warm-up 0.400 CPU s per order, at most ~5/s)',
+      'the default mode starts at 3/s or higher once its warm-up has shown what an order costs (the ratio\'s two sides each start at the highest rung at or below the capacity their warm-up\'s cost points to: the cores ÷ its CPU s per order, the rate the cores could carry at that cost, ÷ 0.86, what such an estimate has come to of the capacity measured after it, because a warm-up on a cold stack costs more per order; never below their first rate, and a start above the capacity walks down; in this run system seed (default) at 4/s, its warm-up 0.400 CPU s per order, ~5/s at that cost, a capacity near 5.8/s)',
     );
     // Older results, and a ladder given its start (--start), say only where it started.
     expect(render([variant([step(3, 1, { temporal: 5 })])])).toContain('the default mode starts at 3/s, ');

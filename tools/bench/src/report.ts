@@ -2,7 +2,7 @@
 import type { BenchReport, VariantResult } from './bench';
 import type { ScaleOutResult } from './scale-out';
 import type { StepResult } from './run';
-import { GROWTH_SLACK_MS, cpuSecondsPerOrder, ladderStep, meetsSlo } from './stats';
+import { COLD_ESTIMATE_SHARE, GROWTH_SLACK_MS, cpuSecondsPerOrder, ladderStep, meetsSlo } from './stats';
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const sec = (ms: number | null): string => (ms === null ? '> window' : `${(ms / 1000).toFixed(1)} s`);
@@ -180,8 +180,8 @@ export function renderDoc(report: BenchReport, paths: { chartPath: string; jsonP
   // Ladders that moved their start from what their warm-up cost per order (absent in older results).
   const calibrated = report.variants.flatMap((v) => (v.ladderStart?.cpuBoundRate ? [{ name: v.name, start: v.ladderStart }] : []));
   const calibration = calibrated.length
-    ? ` or higher once its warm-up has shown what an order costs (the ratio's two sides each start at the highest rung at or below the cores ÷ the warm-up's CPU s per order, the rate the cores could carry at that cost, which a warm-up on a cold stack puts below the capacity, never below their first rate; in this run ${calibrated
-        .map(({ name, start }) => `${name} at ${start.rate}/s, its warm-up ${start.cpuSecondsPerOrder?.toFixed(3)} CPU s per order, at most ~${start.cpuBoundRate}/s`)
+    ? ` or higher once its warm-up has shown what an order costs (the ratio's two sides each start at the highest rung at or below the capacity their warm-up's cost points to: the cores ÷ its CPU s per order, the rate the cores could carry at that cost, ÷ ${COLD_ESTIMATE_SHARE}, what such an estimate has come to of the capacity measured after it, because a warm-up on a cold stack costs more per order; never below their first rate, and a start above the capacity walks down; in this run ${calibrated
+        .map(({ name, start }) => `${name} at ${start.rate}/s, its warm-up ${start.cpuSecondsPerOrder?.toFixed(3)} CPU s per order, ~${start.cpuBoundRate}/s at that cost, a capacity near ${start.expectedCapacity}/s`)
         .join('; ')})`
     : '';
   const allSteps = report.variants.flatMap((v) => [...v.ladder, v.burst, v.reads?.step, v.overload, v.faults?.steady, v.faults?.burst]);

@@ -64,6 +64,7 @@ describe('npm run bench (smoke)', () => {
       expect(v.ladderStart).toMatchObject({ rate: 2, floor: 2 });
       expect(v.ladderStart?.cpuSecondsPerOrder).toBeGreaterThan(0);
       expect(v.ladderStart?.cpuBoundRate).toBeGreaterThan(0);
+      expect(v.ladderStart?.expectedCapacity).toBeGreaterThan(v.ladderStart?.cpuBoundRate ?? Infinity);
       expect(v.ladder).toHaveLength(1);
       const step = v.ladder[0] as (typeof v.ladder)[number];
       expect(step.offered).toBe(6);

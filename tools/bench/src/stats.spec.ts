@@ -1,6 +1,7 @@
 import {
   GROWTH_SLACK_MS,
   achievedThroughput,
+  COLD_ESTIMATE_SHARE,
   calibratedStart,
   capacityAtSlo,
   capacityRatio,
@@ -177,23 +178,24 @@ describe('capacityRatio', () => {
 
 describe('calibratedStart', () => {
   const rates = [6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
-  it('starts at the highest rung at or below cores / CPU per order', () => {
-    // The warm-ups of 2026-12-07 06:00 (2 cores): 0.1308 and 0.0966 CPU s per order (capacities 19 and 21.5).
-    expect(calibratedStart(rates, 10, 0.1308, 2)).toEqual({ rate: 14, floor: 10, cpuSecondsPerOrder: 0.1308, cpuBoundRate: 15.3 });
-    expect(calibratedStart(rates, 12, 0.0966, 2).rate).toBe(20);
-    expect(calibratedStart(rates, 12, 0.1, 2).rate).toBe(20);
+  it('starts at the highest rung at or below cores / CPU per order / COLD_ESTIMATE_SHARE', () => {
+    // Run D of 2026-12-07 (2 cores): warm-ups at 0.1486 and 0.1055 CPU s per order, capacities 18 and 21 measured after them.
+    expect(COLD_ESTIMATE_SHARE).toBe(0.86);
+    expect(calibratedStart(rates, 10, 0.1486, 2)).toEqual({ rate: 14, floor: 10, cpuSecondsPerOrder: 0.1486, cpuBoundRate: 13.5, expectedCapacity: 15.7 });
+    expect(calibratedStart(rates, 12, 0.1055, 2)).toMatchObject({ rate: 22, cpuBoundRate: 19, expectedCapacity: 22.1 });
+    expect(calibratedStart(rates, 12, 0.1, 2).rate).toBe(22);
   });
   it('never starts below the floor: a slower machine walks down from it as before', () => {
-    expect(calibratedStart(rates, 10, 0.24, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: 0.24, cpuBoundRate: 8.3 });
+    expect(calibratedStart(rates, 10, 0.24, 2)).toMatchObject({ rate: 10, floor: 10, cpuBoundRate: 8.3, expectedCapacity: 9.7 });
     expect(calibratedStart(rates, 10, 5, 2).rate).toBe(10);
   });
   it('keeps the floor when the warm-up gave no cost', () => {
-    expect(calibratedStart(rates, 10, null, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: null, cpuBoundRate: null });
+    expect(calibratedStart(rates, 10, null, 2)).toEqual({ rate: 10, floor: 10, cpuSecondsPerOrder: null, cpuBoundRate: null, expectedCapacity: null });
     expect(calibratedStart(rates, 10, 0, 2).rate).toBe(10);
   });
   it('scales with the cores and stops at the highest rung', () => {
     expect(calibratedStart(rates, 10, 0.1, 4).rate).toBe(24);
-    expect(calibratedStart(rates, 10, 0.2, 4).rate).toBe(20);
+    expect(calibratedStart(rates, 10, 0.25, 4).rate).toBe(18);
   });
 });
 

@@ -173,26 +173,36 @@ export interface LadderStart {
   cpuSecondsPerOrder: number | null;
   /** Orders per second the machine's cores could carry at that cost (cores ÷ cost); null without a cost. */
   cpuBoundRate: number | null;
+  /** The capacity that estimate points to (cpuBoundRate ÷ COLD_ESTIMATE_SHARE); the ladder starts at the highest rung at or below it. */
+  expectedCapacity: number | null;
 }
 
 /**
+ * What a warm-up's estimate (cores ÷ its CPU seconds per order) came to, as a share of the
+ * capacity measured after it: 0.75-0.975 in the eight ladders of four fresh-clone runs on
+ * 2026-12-07 (2 cores; docs/capacity.md, thirteenth round), median 0.86. A warm-up runs on a
+ * stack just started, whose code is not yet optimised, at a rate below the capacity, where the
+ * stack's fixed costs weigh more per order; and no side used every core at its capacity.
+ */
+export const COLD_ESTIMATE_SHARE = 0.86;
+
+/**
  * Where a ladder starts once its warm-up has shown what an order costs: the
- * highest rung at or below the rate its cores could carry at that cost
- * (cores ÷ CPU seconds per order), and never below `floor`, so a machine
- * slower than the floor walks down from the floor as before and a faster one
- * skips the rungs far below its capacity. The estimate falls below the
- * capacity: a warm-up on a stack just started costs 10-30 % more per order
- * than the rungs after it, and no run used every core at its capacity. In the
- * six ladders of 2026-12-07 06:00-06:55 (2 cores) it was 0.81-0.975 of the
- * capacity measured after it (docs/capacity.md, thirteenth round).
+ * highest rung at or below the capacity that cost points to (cores ÷ CPU
+ * seconds per order ÷ COLD_ESTIMATE_SHARE), and never below `floor`, so a
+ * machine slower than the floor walks down from the floor as before and a
+ * faster one skips the rungs far below its capacity. A start above the
+ * capacity walks down (nextLadderRate), which costs about the rungs a climb
+ * from below would.
  */
 export function calibratedStart(rates: readonly number[], floor: number, cpuSecondsPerOrder: number | null, cores: number): LadderStart {
   if (cpuSecondsPerOrder === null || !(cpuSecondsPerOrder > 0) || !(cores > 0)) {
-    return { rate: floor, floor, cpuSecondsPerOrder, cpuBoundRate: null };
+    return { rate: floor, floor, cpuSecondsPerOrder, cpuBoundRate: null, expectedCapacity: null };
   }
   const cpuBoundRate = Math.round((cores / cpuSecondsPerOrder) * 10) / 10;
-  const rung = [...rates].sort((a, b) => b - a).find((r) => r <= cpuBoundRate);
-  return { rate: Math.max(floor, rung ?? floor), floor, cpuSecondsPerOrder, cpuBoundRate };
+  const expectedCapacity = Math.round((cpuBoundRate / COLD_ESTIMATE_SHARE) * 10) / 10;
+  const rung = [...rates].sort((a, b) => b - a).find((r) => r <= expectedCapacity);
+  return { rate: Math.max(floor, rung ?? floor), floor, cpuSecondsPerOrder, cpuBoundRate, expectedCapacity };
 }
 
 /**
