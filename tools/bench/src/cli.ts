@@ -18,6 +18,10 @@ async function main(): Promise<void> {
     for (const written of files) console.log(`written: ${written}`);
     return;
   }
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   let options;
   try {
     options = parseArgs(process.argv.slice(2));

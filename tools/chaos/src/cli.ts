@@ -9,46 +9,29 @@
  * `shipping-scale-in` runs on a stack of its own (four shipping workers, a slow carrier):
  * three workers are stopped mid-burst and the one left must finish every order.
  */
-import { freshSeed } from '@order-fulfillment/invariants';
 import { interrupting } from '@order-fulfillment/stack';
+import { USAGE, parseChaosArgs } from './args';
 import { faultLine, passed, verdictDetail } from './orders';
-import { FAULTS, runChaos } from './run';
+import { runChaos } from './run';
 import type { FaultName } from './run';
 import { runScaleIn } from './scale-in';
 
-const ALL_FAULTS = [...FAULTS, 'shipping-scale-in'] as const;
-type AnyFault = (typeof ALL_FAULTS)[number];
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function number(name: string, fallback: number): number {
-  const raw = option(name);
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`chaos: --${name}: "${raw}" is not a positive integer`);
-    process.exit(2);
-  }
-  return value;
-}
-
 async function main(): Promise<void> {
-  const chosen = (option('faults')?.split(',') ?? [...ALL_FAULTS]) as AnyFault[];
-  const unknown = chosen.filter((f) => !ALL_FAULTS.includes(f));
-  if (unknown.length) {
-    console.error(`chaos: unknown fault(s) ${unknown.join(', ')}; known: ${ALL_FAULTS.join(', ')}`);
+  const parsed = parseChaosArgs(process.argv.slice(2));
+  if ('help' in parsed) {
+    console.log(USAGE);
+    return;
+  }
+  if ('error' in parsed) {
+    console.error(`chaos: ${parsed.error}\n${USAGE}`);
     process.exit(2);
   }
+  const { faults: chosen, orders, inFlight, rate, seed, deadlineMs } = parsed;
   const faults = chosen.filter((f): f is FaultName => f !== 'shipping-scale-in');
-  const orders = number('orders', 130);
-  const inFlight = number('in-flight', 100);
-  const seed = number('seed', freshSeed());
   const started = Date.now();
-  console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; order deadline ${number('deadline-ms', 60_000)} ms; seed ${seed}`);
+  console.log(`chaos: faults ${faults.join(', ')}; ${orders} orders per fault, fault injected at ${inFlight} in flight; order deadline ${deadlineMs} ms; seed ${seed}`);
   const results = faults.length
-    ? await runChaos({ faults, orders, inFlight, rate: number('rate', 40), seed, deadlineMs: number('deadline-ms', 60_000), settleMs: 240_000, log: (line) => console.log(line) })
+    ? await runChaos({ faults, orders, inFlight, rate, seed, deadlineMs, settleMs: 240_000, log: (line) => console.log(line) })
     : [];
   if (chosen.includes('shipping-scale-in')) {
     const scaleIn = await runScaleIn({ orders: 60, workers: 4, carrierLatencyMs: 1_000, seed, settleMs: 240_000, log: (line) => console.log(line) });

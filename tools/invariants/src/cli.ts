@@ -14,6 +14,10 @@ import { runHolds, runInvariants, writeReport } from './run';
 import { summariseRun } from './summary';
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   const parsed = parseArgs(process.argv.slice(2));
   if ('error' in parsed) {
     console.error(`test:invariants: ${parsed.error}\n${USAGE}`);
