@@ -1,16 +1,17 @@
 /**
  * A harness interrupted mid-run stops what it started (tools/infra
  * `onInterrupt`). The invariant checker's built CLI, as `npm run
- * test:invariants` runs it, gets SIGTERM alone (as from a CI job's timeout or
- * `kill <pid>`) once its stack is up: it must exit 143, leave none of the
- * processes it started running, and remove its stack's folders (the stack's
- * and, when embedded, PostgreSQL's).
+ * test:invariants` runs it, once its stack is up, gets SIGTERM alone (as from
+ * a CI job's timeout or `kill <pid>`), or has its output closed (as by
+ * `| head`): it must exit 143 or 141, leave none of the processes it started
+ * running, and remove its stack's folders (the stack's and, when embedded,
+ * PostgreSQL's).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, waitFor } from '@order-fulfillment/stack';
+import { freePort, repoRoot, waitFor } from '@order-fulfillment/stack';
 
 /** The state letter and parent of a process, from /proc (Linux), or null once it is gone. */
 function procStat(pid: number): { state: string; ppid: number } | null {
@@ -55,8 +56,9 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const ourFolders = (): string[] => readdirSync(tmp).filter((d) => d.startsWith('of-'));
 
-it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folders and exits 143', async () => {
-  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', '2'], {
+/** The invariant checker's built CLI with its stack up and orders being driven, and what it started. */
+async function startedChecker(rate: number) {
+  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', String(rate)], {
     env: { ...process.env, TMPDIR: tmp },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,16 +66,56 @@ it('the invariant checker, sent SIGTERM with its stack up, stops the stack, remo
   cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => cli.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  await waitFor('its stack up and orders being driven', async () => /driving \d+ orders/.test(output), { timeoutMs: 120_000, intervalMs: 200 });
+  await waitFor('its stack up and orders being driven', async () => /driving \d+ orders/.test(output), {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+  });
 
   const started = descendants(cli.pid as number);
   // The Temporal dev server, the API and both workers at least (and PostgreSQL when embedded).
   expect(started.length).toBeGreaterThanOrEqual(4);
   expect(ourFolders().filter((d) => d.startsWith('of-inv_'))).toHaveLength(1);
+  return { cli, exited, started, output: () => output };
+}
 
+it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folders and exits 143', async () => {
+  const { cli, exited, started, output } = await startedChecker(2);
   cli.kill('SIGTERM');
   expect(await exited).toBe(143);
-  expect(output).toContain('SIGTERM: stopping what this run started');
+  expect(output()).toContain('SIGTERM: stopping what this run started');
   expect(started.filter(running)).toEqual([]);
   expect(ourFolders()).toEqual([]);
+}, 180_000);
+
+it('the invariant checker whose output is closed under it (`| head`) stops the stack, removes its folders and exits 141', async () => {
+  // 10 orders/s: its next progress line ("50/400 orders driven") is a few seconds away, and that write fails.
+  const { cli, exited, started, output } = await startedChecker(10);
+  cli.stdout.destroy();
+  expect(await exited).toBe(141);
+  expect(output()).toContain('output closed (EPIPE): stopping what this run started');
+  expect(started.filter(running)).toEqual([]);
+  expect(ourFolders()).toEqual([]);
+}, 180_000);
+
+it('the development stack (`npm run stack`), its terminal closed (SIGHUP), stops everything it started and exits 0', async () => {
+  const dataDir = join(tmp, 'stack-data'); // not of-*: the other tests count those
+  const env: NodeJS.ProcessEnv = { ...process.env, STACK_DATA_DIR: dataDir };
+  delete env['DATABASE_URL']; // its own PostgreSQL, as on a newcomer's machine: one more process to stop
+  for (const name of ['API_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'POSTGRES_PORT', 'METRICS_PORT'])
+    env[name] = String(await freePort());
+  env['WORKER_HEALTH_BASE_PORT'] = String(await freePort()); // the shipping worker takes the port after it
+  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/stack/dist/cli.js'), 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => cli.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  await waitFor('the stack up', async () => output.includes('Order fulfillment is up'), { timeoutMs: 120_000, intervalMs: 200 });
+
+  const started = descendants(cli.pid as number);
+  // The Temporal dev server, PostgreSQL, the API and both workers.
+  expect(started.length).toBeGreaterThanOrEqual(5);
+  cli.kill('SIGHUP');
+  expect(await exited).toBe(0);
+  expect(output).toContain('SIGHUP: stopping everything');
+  expect(started.filter(running)).toEqual([]);
 }, 180_000);

@@ -1,7 +1,7 @@
 /**
  * `node tools/stack/dist/cli.js up`: starts the whole system for development
- * and keeps it running until Ctrl-C (SIGINT) or SIGTERM, then stops everything
- * it started. Ports and options come from the environment (see README).
+ * and keeps it running until Ctrl-C (SIGINT), SIGTERM or SIGHUP (its terminal
+ * closed), then stops everything it started. Ports and options come from the environment (see README).
  */
 import { resolve, join } from 'node:path';
 import { redact, startStack } from './stack';
@@ -65,6 +65,9 @@ async function up(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The terminal closed: without this Node would end at once and leave PostgreSQL (which takes a
+  // SIGHUP as "reload") and the rest running, holding the ports the next start needs.
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 
   const started = Date.now();
   try {
