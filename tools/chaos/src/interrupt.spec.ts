@@ -56,66 +56,60 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const ourFolders = (): string[] => readdirSync(tmp).filter((d) => d.startsWith('of-'));
 
-/** The invariant checker's built CLI with its stack up and orders being driven, and what it started. */
-async function startedChecker(rate: number) {
-  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/invariants/dist/cli.js'), '--orders', '400', '--rate', String(rate)], {
-    env: { ...process.env, TMPDIR: tmp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A built CLI, its stdout and stderr gathered into one text as they come. */
+function spawnCli(cli: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [join(repoRoot(), cli), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => cli.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  await waitFor('its stack up and orders being driven', async () => /driving \d+ orders/.test(output), {
-    timeoutMs: 120_000,
-    intervalMs: 200,
-  });
-
-  const started = descendants(cli.pid as number);
-  // The Temporal dev server, the API and both workers at least (and PostgreSQL when embedded).
-  expect(started.length).toBeGreaterThanOrEqual(4);
-  expect(ourFolders().filter((d) => d.startsWith('of-inv_'))).toHaveLength(1);
-  return { cli, exited, started, output: () => output };
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  return { child, exited, output: () => output };
 }
 
-it('the invariant checker, sent SIGTERM with its stack up, stops the stack, removes its folders and exits 143', async () => {
-  const { cli, exited, started, output } = await startedChecker(2);
-  cli.kill('SIGTERM');
-  expect(await exited).toBe(143);
-  expect(output()).toContain('SIGTERM: stopping what this run started');
-  expect(started.filter(running)).toEqual([]);
-  expect(ourFolders()).toEqual([]);
-}, 180_000);
-
-it('the invariant checker whose output is closed under it (`| head`) stops the stack, removes its folders and exits 141', async () => {
+it.each([
+  ['sent SIGTERM', 2, 'SIGTERM', 143, 'SIGTERM: stopping what this run started'],
   // 10 orders/s: its next progress line ("50/400 orders driven") is a few seconds away, and that write fails.
-  const { cli, exited, started, output } = await startedChecker(10);
-  cli.stdout.destroy();
-  expect(await exited).toBe(141);
-  expect(output()).toContain('output closed (EPIPE): stopping what this run started');
-  expect(started.filter(running)).toEqual([]);
-  expect(ourFolders()).toEqual([]);
-}, 180_000);
+  ['whose output is closed under it (`| head`)', 10, 'closed output', 141, 'output closed (EPIPE): stopping what this run started'],
+] as const)(
+  'the invariant checker, %s with its stack up, stops the stack, removes its folders and exits as told',
+  async (_, rate, how, code, said) => {
+    const { child, exited, output } = spawnCli('tools/invariants/dist/cli.js', ['--orders', '400', '--rate', String(rate)], {
+      ...process.env,
+      TMPDIR: tmp,
+    });
+    await waitFor('its stack up and orders being driven', async () => /driving \d+ orders/.test(output()), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    });
+    const started = descendants(child.pid as number);
+    // The Temporal dev server, the API and both workers at least (and PostgreSQL when embedded).
+    expect(started.length).toBeGreaterThanOrEqual(4);
+    expect(ourFolders().filter((d) => d.startsWith('of-inv_'))).toHaveLength(1);
+
+    if (how === 'SIGTERM') child.kill('SIGTERM');
+    else child.stdout.destroy();
+    expect(await exited).toBe(code);
+    expect(output()).toContain(said);
+    expect(started.filter(running)).toEqual([]);
+    expect(ourFolders()).toEqual([]);
+  },
+  180_000,
+);
 
 it('the development stack (`npm run stack`), its terminal closed (SIGHUP), stops everything it started and exits 0', async () => {
-  const dataDir = join(tmp, 'stack-data'); // not of-*: the other tests count those
-  const env: NodeJS.ProcessEnv = { ...process.env, STACK_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, STACK_DATA_DIR: join(tmp, 'stack-data') }; // not of-*: the tests above count those
   delete env['DATABASE_URL']; // its own PostgreSQL, as on a newcomer's machine: one more process to stop
   for (const name of ['API_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'POSTGRES_PORT', 'METRICS_PORT'])
     env[name] = String(await freePort());
   env['WORKER_HEALTH_BASE_PORT'] = String(await freePort()); // the shipping worker takes the port after it
-  const cli = spawn(process.execPath, [join(repoRoot(), 'tools/stack/dist/cli.js'), 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => cli.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  await waitFor('the stack up', async () => output.includes('Order fulfillment is up'), { timeoutMs: 120_000, intervalMs: 200 });
-
-  const started = descendants(cli.pid as number);
+  const { child, exited, output } = spawnCli('tools/stack/dist/cli.js', ['up'], env);
+  await waitFor('the stack up', async () => output().includes('Order fulfillment is up'), { timeoutMs: 120_000, intervalMs: 200 });
+  const started = descendants(child.pid as number);
   // The Temporal dev server, PostgreSQL, the API and both workers.
   expect(started.length).toBeGreaterThanOrEqual(5);
-  cli.kill('SIGHUP');
+
+  child.kill('SIGHUP');
   expect(await exited).toBe(0);
-  expect(output).toContain('SIGHUP: stopping everything');
+  expect(output()).toContain('SIGHUP: stopping everything');
   expect(started.filter(running)).toEqual([]);
 }, 180_000);
