@@ -123,6 +123,8 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     poolSize: numberEnv(env, 'DATABASE_POOL_SIZE', 20, { min: 1, max: 500 }),
     applicationName: spec.service,
     preparedStatements: booleanEnv(env, 'DATABASE_PREPARED_STATEMENTS', true),
+    // A failed statement is one line of this worker's log, with the activity's order fields and without its parameters.
+    log: logger,
   });
 
   Runtime.install({

@@ -8,6 +8,8 @@ import { MoneyAndGoods1764115200002 } from './migrations/002-money-and-goods';
 import { Admissions1764115200039 } from './migrations/003-admissions';
 import { AdmissionInOneCall1764115200040 } from './migrations/004-admission-in-one-call';
 import { PreparingClient } from './prepared';
+import { QueryLog } from './query-log';
+import type { QueryErrorSink } from './query-log';
 
 /** Entities and migrations are listed, never globbed: what ships is what is named here. */
 export const ENTITIES = [OrderEntity, PaymentEntity, EventEntity];
@@ -20,9 +22,17 @@ export interface DataSourceConfig {
   applicationName?: string;
   /** Send the order path's statements as named prepared statements (ADR 054); default true. */
   preparedStatements?: boolean;
+  /** Where a failed statement is reported, one line without its parameters (query-log.ts); none: not logged (the caller gets the error). */
+  log?: QueryErrorSink;
 }
 
-export function createDataSource({ url, poolSize = 10, applicationName = 'order-fulfillment', preparedStatements = true }: DataSourceConfig): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  applicationName = 'order-fulfillment',
+  preparedStatements = true,
+  log,
+}: DataSourceConfig): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -32,7 +42,8 @@ export function createDataSource({ url, poolSize = 10, applicationName = 'order-
     // The schema is owned by migrations alone.
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: ['error', 'warn'],
+    logger: new QueryLog(log ?? null),
     applicationName,
     extra: { max: poolSize, connectionTimeoutMillis: 5_000, ...(preparedStatements ? { Client: PreparingClient } : {}) },
   });

@@ -86,6 +86,8 @@ export class DatabaseConnection {
           poolSize: config.databasePoolSize,
           applicationName: 'api',
           preparedStatements: config.databasePreparedStatements,
+          // A failed statement is one JSON line of the API's log, without its parameters.
+          log: new Logger('Database'),
         });
         // No statement of a request runs longer than this: PostgreSQL cancels it (an answer of 503, not a pile-up).
         dataSource.setOptions({ extra: { ...(dataSource.options.extra as object), statement_timeout: config.databaseStatementTimeoutMs } });
