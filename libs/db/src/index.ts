@@ -9,5 +9,5 @@ export type { NewEvent, OrderChange, OrderPage, TransitionFlags } from './order-
 export { connectionRefusal, initializeWhenReachable, isDatabaseOutage, isServerError } from './reachable';
 export type { WaitOptions } from './reachable';
 export { prepared, preparedName } from './prepared';
-export { QueryLog, describeStatement } from './query-log';
+export { describeStatement } from './query-log';
 export type { QueryErrorSink } from './query-log';
