@@ -42,7 +42,7 @@ export function createDataSource({
     // The schema is owned by migrations alone.
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn'],
+    // An object logger is used as it is (TypeORM ignores `logging` then): QueryLog decides what is written.
     logger: new QueryLog(log ?? null),
     applicationName,
     extra: { max: poolSize, connectionTimeoutMillis: 5_000, ...(preparedStatements ? { Client: PreparingClient } : {}) },
